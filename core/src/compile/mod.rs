@@ -1,0 +1,746 @@
+//! Compilation: a resolved pack becomes a `CompiledPack` — rhai ASTs, typed tables, the names each
+//! rule reads, and the order rules run in. Everything a pack can get wrong is found here, once, so
+//! evaluation never meets a malformed pack.
+
+pub mod reads;
+pub mod sandbox;
+pub mod schema;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Dynamic, Engine, Scope, AST};
+
+use crate::error::{LoadError, Loc};
+use crate::resolve::ResolvedPack;
+use crate::source::{ParamValue, RuleDecl, RuleKind};
+pub use sandbox::Limits;
+use schema::{is_dotted_path, is_identifier, InputSchema};
+use table::CompiledTable;
+
+/// Names reserved for the engine's own roots in rule expressions.
+pub const PARAMS_ROOT: &str = "params";
+pub const RULES_ROOT: &str = "rules";
+pub const SCORES_ROOT: &str = "scores";
+
+/// What an expression reads, found from its text.
+#[derive(Debug, Clone, Default)]
+pub struct Reads {
+    /// Document fields (list paths included).
+    pub fields: BTreeSet<String>,
+    /// Item fields of the rule's `for_each` list, by name.
+    pub item_fields: BTreeSet<String>,
+    /// Value paths produced by derive and decision rules.
+    pub values: BTreeSet<String>,
+    /// `rules.<id>` and `scores.<id>` results.
+    pub results: BTreeSet<String>,
+}
+
+impl Reads {
+    fn extend(&mut self, other: &Reads) {
+        self.fields.extend(other.fields.iter().cloned());
+        self.item_fields.extend(other.item_fields.iter().cloned());
+        self.values.extend(other.values.iter().cloned());
+        self.results.extend(other.results.iter().cloned());
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub ast: AST,
+    pub reads: Reads,
+}
+
+#[derive(Debug, Clone)]
+pub enum ValueSource {
+    Expr(Expr),
+    /// A table lookup; `args` follow the table's input columns.
+    Table {
+        table: usize,
+        args: Vec<Expr>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Assert(Expr),
+    Points { expr: Expr, max: f64 },
+    Value { path: String, source: ValueSource },
+}
+
+#[derive(Debug, Clone)]
+pub struct ForEach {
+    pub list: String,
+    pub alias: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub decl: RuleDecl,
+    pub when: Option<Expr>,
+    pub for_each: Option<ForEach>,
+    pub body: Body,
+    /// Everything the body reads (the `when` reads are in `when`).
+    pub body_reads: Reads,
+    /// Rules whose results this rule reads.
+    pub deps: Vec<usize>,
+    /// This rule and every rule it depends on, directly or not, in declaration order.
+    pub because: Vec<usize>,
+}
+
+/// A pack ready to evaluate: immutable, built once, shared across evaluations and threads.
+pub struct CompiledPack {
+    pub(crate) resolved: ResolvedPack,
+    pub(crate) digest: String,
+    pub(crate) engine: Engine,
+    pub(crate) schema: InputSchema,
+    pub(crate) tables: Vec<CompiledTable>,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) order: Vec<usize>,
+    /// Value path, `rules.<id>` or `scores.<id>` -> the rule producing it.
+    pub(crate) producers: BTreeMap<String, usize>,
+    /// Roots of produced value paths, each a map in the evaluation scope.
+    pub(crate) value_roots: BTreeSet<String>,
+    pub(crate) params: rhai::Map,
+}
+
+impl std::fmt::Debug for CompiledPack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledPack")
+            .field("id", &self.resolved.manifest.id)
+            .field("version", &self.resolved.manifest.version)
+            .field("digest", &self.digest)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CompiledPack {
+    pub fn compile(resolved: ResolvedPack) -> Result<CompiledPack, LoadError> {
+        Self::compile_with_limits(resolved, &Limits::default())
+    }
+
+    pub fn compile_with_limits(
+        resolved: ResolvedPack,
+        limits: &Limits,
+    ) -> Result<CompiledPack, LoadError> {
+        let digest = resolved.digest()?;
+        let engine = sandbox::engine(limits);
+        let schema = InputSchema::build(&resolved.fields, &resolved.locations)?;
+        let tables = resolved
+            .tables
+            .iter()
+            .map(CompiledTable::compile)
+            .collect::<Result<Vec<_>, _>>()?;
+        let names = Names::collect(&resolved, &schema)?;
+        let mut rules = Vec::with_capacity(resolved.rules.len());
+        for decl in &resolved.rules {
+            let loc = resolved.locations.rule(&decl.id);
+            let rule =
+                compile_rule(decl, &engine, &names, &tables, &resolved).map_err(|message| {
+                    LoadError::Rule {
+                        loc,
+                        rule: decl.id.clone(),
+                        message,
+                    }
+                })?;
+            rules.push(rule);
+        }
+        let (order, producers) = evaluation_order(&mut rules)?;
+        let params = resolved
+            .manifest
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str().into(), param_dynamic(v)))
+            .collect();
+        Ok(CompiledPack {
+            value_roots: names.value_roots(),
+            resolved,
+            digest,
+            engine,
+            schema,
+            tables,
+            rules,
+            order,
+            producers,
+            params,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.resolved.manifest.id
+    }
+
+    pub fn version(&self) -> &str {
+        &self.resolved.manifest.version
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    pub fn resolved(&self) -> &ResolvedPack {
+        &self.resolved
+    }
+
+    /// Decision names in declaration order.
+    pub fn decision_names(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.body {
+                Body::Value { path, .. } if r.decl.kind == RuleKind::Decision => {
+                    Some(path.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Fields each rule reads, as declared paths (item fields as `list[].name`), for UIs and docs.
+    pub fn rule_fields(&self, index: usize) -> Vec<String> {
+        let Some(rule) = self.rules.get(index) else {
+            return Vec::new();
+        };
+        let mut reads = rule.body_reads.clone();
+        if let Some(w) = &rule.when {
+            reads.extend(&w.reads);
+        }
+        let mut out: Vec<String> = reads.fields.iter().cloned().collect();
+        if let Some(fe) = &rule.for_each {
+            out.extend(
+                reads
+                    .item_fields
+                    .iter()
+                    .map(|n| format!("{}[].{n}", fe.list)),
+            );
+        }
+        out
+    }
+}
+
+fn param_dynamic(v: &ParamValue) -> Dynamic {
+    match v {
+        ParamValue::Bool(b) => Dynamic::from_bool(*b),
+        ParamValue::Int(i) => Dynamic::from_int(*i),
+        ParamValue::Float(f) => Dynamic::from_float(*f),
+        ParamValue::Str(s) => Dynamic::from(s.clone()),
+    }
+}
+
+/// Every name a rule expression may use, and who provides it.
+struct Names<'a> {
+    schema: &'a InputSchema,
+    params: BTreeSet<String>,
+    /// Produced value path -> index of the rule producing it.
+    produced: BTreeMap<String, usize>,
+    /// `rules.<id>` / `scores.<id>` -> rule index.
+    results: BTreeMap<String, usize>,
+    sources: BTreeSet<String>,
+}
+
+impl<'a> Names<'a> {
+    fn collect(resolved: &ResolvedPack, schema: &'a InputSchema) -> Result<Names<'a>, LoadError> {
+        let mut produced = BTreeMap::new();
+        let mut results = BTreeMap::new();
+        for (i, r) in resolved.rules.iter().enumerate() {
+            let err = |message: String| LoadError::Rule {
+                loc: resolved.locations.rule(&r.id),
+                rule: r.id.clone(),
+                message,
+            };
+            if !is_identifier(&r.id) {
+                return Err(err(
+                    "rule ids are lower-case identifiers ([a-z_][a-z0-9_]*)".into(),
+                ));
+            }
+            match r.kind {
+                RuleKind::Prerequisite | RuleKind::Check => {
+                    results.insert(format!("{RULES_ROOT}.{}", r.id), i);
+                }
+                RuleKind::Score => {
+                    results.insert(format!("{SCORES_ROOT}.{}", r.id), i);
+                }
+                RuleKind::Derive | RuleKind::Decision => {
+                    let path = match r.kind {
+                        RuleKind::Derive => r.sets.as_ref(),
+                        _ => r.decision.as_ref(),
+                    };
+                    let key = if r.kind == RuleKind::Derive {
+                        "sets"
+                    } else {
+                        "decision"
+                    };
+                    let path =
+                        path.ok_or_else(|| err(format!("a {} rule needs `{key}`", r.kind.name())))?;
+                    check_produced_path(path, schema, &produced).map_err(err)?;
+                    produced.insert(path.clone(), i);
+                }
+            }
+        }
+        Ok(Names {
+            schema,
+            params: resolved.manifest.params.keys().cloned().collect(),
+            produced,
+            results,
+            sources: resolved
+                .manifest
+                .sources
+                .iter()
+                .map(|s| s.id.clone())
+                .collect(),
+        })
+    }
+
+    fn value_roots(&self) -> BTreeSet<String> {
+        self.produced
+            .keys()
+            .filter_map(|p| p.split('.').next().map(str::to_owned))
+            .collect()
+    }
+
+    /// Names the compile scope declares, so strict variables accept them.
+    fn roots(&self) -> BTreeSet<String> {
+        let mut roots = self.schema.roots.clone();
+        roots.extend(self.value_roots());
+        roots.insert(PARAMS_ROOT.into());
+        roots.insert(RULES_ROOT.into());
+        roots.insert(SCORES_ROOT.into());
+        roots
+    }
+
+    fn produced_under(&self, path: &str) -> Vec<String> {
+        let prefix = format!("{path}.");
+        self.produced
+            .keys()
+            .filter(|p| p.starts_with(&prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// Records what a chain reads, or says why it names nothing that exists.
+    fn resolve(
+        &self,
+        segments: &[String],
+        for_each: Option<&ForEach>,
+        reads: &mut Reads,
+    ) -> Result<(), String> {
+        let Some(root) = segments.first() else {
+            return Ok(());
+        };
+        let full = segments.join(".");
+        if let Some(fe) = for_each.filter(|fe| &fe.alias == root) {
+            match segments.get(1) {
+                None => {
+                    let all = self.schema.items.get(&fe.list).into_iter().flatten();
+                    reads.item_fields.extend(all.map(|(n, _)| n.clone()));
+                }
+                Some(name) => {
+                    if self.schema.item_field(&fe.list, name).is_none() {
+                        return Err(format!(
+                            "`{full}`: `{}` declares no item field `{name}`",
+                            fe.list
+                        ));
+                    }
+                    if segments.len() > 2 {
+                        return Err(format!("`{full}`: item field `{name}` has no members"));
+                    }
+                    reads.item_fields.insert(name.clone());
+                }
+            }
+            return Ok(());
+        }
+        match root.as_str() {
+            PARAMS_ROOT => {
+                return match segments.get(1) {
+                    Some(name) if self.params.contains(name) => Ok(()),
+                    Some(name) => Err(format!("`{full}`: no parameter `{name}` in pack.toml")),
+                    None => Ok(()),
+                }
+            }
+            RULES_ROOT | SCORES_ROOT => {
+                let key = segments.get(..2).map(|s| s.join("."));
+                return match key.and_then(|k| self.results.get_key_value(&k)) {
+                    Some((k, _)) => {
+                        reads.results.insert(k.clone());
+                        Ok(())
+                    }
+                    None => Err(format!(
+                        "`{full}` names no {} rule",
+                        if root == RULES_ROOT {
+                            "prerequisite or check"
+                        } else {
+                            "score"
+                        }
+                    )),
+                };
+            }
+            _ => {}
+        }
+        let is_input_root = self.schema.roots.contains(root);
+        let is_value_root = self.value_roots().contains(root);
+        if !is_input_root && !is_value_root {
+            // A local variable or a function name: not pack data.
+            return Ok(());
+        }
+        for k in (1..=segments.len()).rev() {
+            let prefix = segments.get(..k).unwrap_or(&[]).join(".");
+            if let Some(field) = self.schema.field(&prefix) {
+                if k < segments.len() {
+                    return Err(format!(
+                        "`{full}`: field `{prefix}` is a {} and has no members",
+                        field.ty.name()
+                    ));
+                }
+                reads.fields.insert(prefix);
+                return Ok(());
+            }
+            if self.produced.contains_key(&prefix) {
+                // Produced values may be maps, so members below them are fine.
+                reads.values.insert(prefix);
+                return Ok(());
+            }
+        }
+        let under_fields: Vec<String> = self
+            .schema
+            .fields_under(&full)
+            .map(|f| f.path.clone())
+            .collect();
+        let under_values = self.produced_under(&full);
+        if under_fields.is_empty() && under_values.is_empty() {
+            return Err(format!(
+                "`{full}` is not a declared field or a produced value"
+            ));
+        }
+        reads.fields.extend(under_fields);
+        reads.values.extend(under_values);
+        Ok(())
+    }
+}
+
+fn check_produced_path(
+    path: &str,
+    schema: &InputSchema,
+    produced: &BTreeMap<String, usize>,
+) -> Result<(), String> {
+    if !is_dotted_path(path) {
+        return Err(format!(
+            "`{path}` is not a dot-separated path of lower-case identifiers"
+        ));
+    }
+    let root = path.split('.').next().unwrap_or(path);
+    if [PARAMS_ROOT, RULES_ROOT, SCORES_ROOT].contains(&root) {
+        return Err(format!("`{root}` is reserved"));
+    }
+    let clash = |a: &str, b: &str| {
+        a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+    };
+    let item_lists = schema.items.keys();
+    if let Some(f) = schema
+        .fields
+        .iter()
+        .map(|f| &f.path)
+        .chain(item_lists)
+        .find(|f| clash(path, f))
+    {
+        return Err(format!("`{path}` clashes with the input field `{f}`"));
+    }
+    if let Some(p) = produced.keys().find(|p| clash(path, p)) {
+        return Err(format!(
+            "`{path}` clashes with the value `{p}` another rule produces"
+        ));
+    }
+    Ok(())
+}
+
+fn compile_rule(
+    decl: &RuleDecl,
+    engine: &Engine,
+    names: &Names<'_>,
+    tables: &[CompiledTable],
+    resolved: &ResolvedPack,
+) -> Result<CompiledRule, String> {
+    if !names.sources.contains(&decl.basis.source) {
+        return Err(format!(
+            "basis source `{}` is not among the sources of pack.toml",
+            decl.basis.source
+        ));
+    }
+    check_attributes(decl)?;
+    let for_each = match &decl.for_each {
+        None => None,
+        Some(list) => {
+            if !names.schema.items.contains_key(list)
+                && names.schema.field(list).map(|f| f.ty) != Some(crate::source::FieldType::List)
+            {
+                return Err(format!("for_each `{list}` is not a declared list field"));
+            }
+            let alias = decl.as_name.clone().unwrap_or_else(|| "item".into());
+            if !is_identifier(&alias) || names.roots().contains(&alias) {
+                return Err(format!("`as = \"{alias}\"` must be a fresh identifier"));
+            }
+            Some(ForEach {
+                list: list.clone(),
+                alias,
+            })
+        }
+    };
+    let roots = names.roots();
+    let compile = |what: &str, src: &str, with_item: bool| -> Result<Expr, String> {
+        let fe = if with_item { for_each.as_ref() } else { None };
+        compile_expr(engine, &roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
+    };
+    let when = decl
+        .when
+        .as_deref()
+        .map(|src| compile("when", src, false))
+        .transpose()?;
+    let body = match decl.kind {
+        RuleKind::Prerequisite | RuleKind::Check => {
+            let src = decl.assert.as_deref().ok_or("needs `assert`")?;
+            Body::Assert(compile("assert", src, true)?)
+        }
+        RuleKind::Score => {
+            let src = decl.points.as_deref().ok_or("needs `points`")?;
+            let max = decl.max.ok_or("needs `max`")?;
+            if !(max.is_finite() && max >= 0.0) {
+                return Err("`max` must be a number >= 0".into());
+            }
+            Body::Points {
+                expr: compile("points", src, true)?,
+                max,
+            }
+        }
+        RuleKind::Derive | RuleKind::Decision => {
+            let path = match decl.kind {
+                RuleKind::Derive => decl.sets.clone(),
+                _ => decl.decision.clone(),
+            }
+            .unwrap_or_default();
+            let source = match (&decl.expr, &decl.table) {
+                (Some(src), None) => ValueSource::Expr(compile("expr", src, true)?),
+                (None, Some(id)) => {
+                    let (index, table) = tables
+                        .iter()
+                        .enumerate()
+                        .find(|(_, t)| &t.id == id)
+                        .ok_or_else(|| format!("table `{id}` is not declared"))?;
+                    let given: BTreeSet<&String> = decl.inputs.keys().collect();
+                    let wanted: BTreeSet<&String> = table.inputs.iter().collect();
+                    if given != wanted {
+                        return Err(format!(
+                            "inputs {:?} do not match the in: columns {:?} of table `{id}` ({})",
+                            given, wanted, table.file
+                        ));
+                    }
+                    let mut args = Vec::new();
+                    for col in &table.inputs {
+                        let src = decl.inputs.get(col).map(String::as_str).unwrap_or("");
+                        args.push(compile(&format!("inputs.{col}"), src, true)?);
+                    }
+                    ValueSource::Table { table: index, args }
+                }
+                _ => return Err("needs exactly one of `expr` and `table`".into()),
+            };
+            Body::Value { path, source }
+        }
+    };
+    let body_reads = match &body {
+        Body::Assert(e) | Body::Points { expr: e, .. } => e.reads.clone(),
+        Body::Value { source, .. } => match source {
+            ValueSource::Expr(e) => e.reads.clone(),
+            ValueSource::Table { args, .. } => {
+                let mut r = Reads::default();
+                for a in args {
+                    r.extend(&a.reads);
+                }
+                r
+            }
+        },
+    };
+    let _ = resolved;
+    Ok(CompiledRule {
+        decl: decl.clone(),
+        when,
+        for_each,
+        body,
+        body_reads,
+        deps: Vec::new(),
+        because: Vec::new(),
+    })
+}
+
+/// Attributes that belong to other kinds are mistakes worth stopping on, not ignoring.
+fn check_attributes(d: &RuleDecl) -> Result<(), String> {
+    let k = d.kind;
+    let misplaced = [
+        ("assert", d.assert.is_some(), k.asserts()),
+        ("severity", d.severity.is_some(), k.asserts()),
+        ("points", d.points.is_some(), k == RuleKind::Score),
+        ("max", d.max.is_some(), k == RuleKind::Score),
+        ("domain", d.domain.is_some(), k == RuleKind::Score),
+        ("sets", d.sets.is_some(), k == RuleKind::Derive),
+        ("decision", d.decision.is_some(), k == RuleKind::Decision),
+        ("scheme", d.scheme.is_some(), k == RuleKind::Decision),
+        (
+            "expr",
+            d.expr.is_some(),
+            matches!(k, RuleKind::Derive | RuleKind::Decision),
+        ),
+        (
+            "table",
+            d.table.is_some(),
+            matches!(k, RuleKind::Derive | RuleKind::Decision),
+        ),
+        ("inputs", !d.inputs.is_empty(), d.table.is_some()),
+        ("as", d.as_name.is_some(), d.for_each.is_some()),
+    ];
+    for (name, present, allowed) in misplaced {
+        if present && !allowed {
+            return Err(format!(
+                "`{name}` does not apply to a {} rule here",
+                k.name()
+            ));
+        }
+    }
+    if d.message.zh.trim().is_empty() || d.message.en.trim().is_empty() {
+        return Err("message needs both zh and en".into());
+    }
+    if d.basis.article.trim().is_empty() {
+        return Err("basis needs an article".into());
+    }
+    Ok(())
+}
+
+fn compile_expr(
+    engine: &Engine,
+    roots: &BTreeSet<String>,
+    names: &Names<'_>,
+    src: &str,
+    for_each: Option<&ForEach>,
+) -> Result<Expr, String> {
+    let mut scope = Scope::new();
+    for root in roots {
+        // Variables, not constants, so the optimiser cannot fold compile-time placeholders.
+        scope.push_dynamic(root.as_str(), Dynamic::UNIT);
+    }
+    if let Some(fe) = for_each {
+        scope.push_dynamic(fe.alias.as_str(), Dynamic::UNIT);
+    }
+    let ast = engine
+        .compile_with_scope(&scope, src)
+        .map_err(|e| format!("rhai: {e}"))?;
+    let mut reads = Reads::default();
+    for chain in reads::chains(src).map_err(|e| e.to_string())? {
+        names.resolve(chain.data_segments(), for_each, &mut reads)?;
+    }
+    Ok(Expr { ast, reads })
+}
+
+/// Fills each rule's dependencies and returns the order to evaluate in: dependencies first, and
+/// otherwise declaration order. A cycle is a load error naming its rules.
+fn evaluation_order(
+    rules: &mut [CompiledRule],
+) -> Result<(Vec<usize>, BTreeMap<String, usize>), LoadError> {
+    let mut producer = BTreeMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        match (&r.body, r.decl.kind) {
+            (Body::Value { path, .. }, _) => {
+                producer.insert(path.clone(), i);
+            }
+            (_, RuleKind::Score) => {
+                producer.insert(format!("{SCORES_ROOT}.{}", r.decl.id), i);
+            }
+            _ => {
+                producer.insert(format!("{RULES_ROOT}.{}", r.decl.id), i);
+            }
+        }
+    }
+    for r in rules.iter_mut() {
+        let mut reads = r.body_reads.clone();
+        if let Some(w) = &r.when {
+            reads.extend(&w.reads);
+        }
+        let deps: BTreeSet<usize> = reads
+            .values
+            .iter()
+            .chain(reads.results.iter())
+            .filter_map(|p| producer.get(p).copied())
+            .collect();
+        r.deps = deps.into_iter().collect();
+    }
+
+    let n = rules.len();
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
+        let next = (0..n).find(|&i| {
+            !placed.get(i).copied().unwrap_or(true)
+                && rules.get(i).is_some_and(|r| {
+                    r.deps
+                        .iter()
+                        .all(|&d| placed.get(d).copied().unwrap_or(false))
+                })
+        });
+        match next {
+            Some(i) => {
+                if let Some(p) = placed.get_mut(i) {
+                    *p = true;
+                }
+                order.push(i);
+            }
+            None => return Err(cycle_error(rules, &placed)),
+        }
+    }
+
+    for &i in &order {
+        let mut because: BTreeSet<usize> = BTreeSet::from([i]);
+        let deps = rules.get(i).map(|r| r.deps.clone()).unwrap_or_default();
+        for d in deps {
+            if let Some(dep) = rules.get(d) {
+                because.extend(dep.because.iter().copied());
+            }
+        }
+        if let Some(r) = rules.get_mut(i) {
+            r.because = because.into_iter().collect();
+        }
+    }
+    Ok((order, producer))
+}
+
+fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
+    // Walk unplaced dependencies from an unplaced rule until a rule repeats: that loop is a cycle.
+    let start = (0..rules.len()).find(|&i| !placed.get(i).copied().unwrap_or(true));
+    let mut path: Vec<usize> = Vec::new();
+    let mut current = start;
+    while let Some(i) = current {
+        if let Some(pos) = path.iter().position(|&p| p == i) {
+            let mut ids: Vec<String> = path
+                .get(pos..)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|&p| rules.get(p).map(|r| r.decl.id.clone()))
+                .collect();
+            if let Some(first) = ids.first().cloned() {
+                ids.push(first);
+            }
+            return LoadError::Cycle { rules: ids };
+        }
+        path.push(i);
+        current = rules.get(i).and_then(|r| {
+            r.deps
+                .iter()
+                .copied()
+                .find(|&d| !placed.get(d).copied().unwrap_or(true))
+        });
+    }
+    LoadError::Cycle {
+        rules: path
+            .iter()
+            .filter_map(|&p| rules.get(p).map(|r| r.decl.id.clone()))
+            .collect(),
+    }
+}
+
+/// A location for messages about rule `id`.
+pub fn rule_loc(resolved: &ResolvedPack, id: &str) -> Loc {
+    resolved.locations.rule(id)
+}

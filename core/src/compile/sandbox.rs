@@ -1,0 +1,59 @@
+//! The rhai sandbox rules run in: a raw engine with only the packages rules need, strict
+//! variables, no user functions, modules or closures (crate features), and hard limits so a hostile
+//! rule ends with an error instead of a hang or an exhausted memory. Without user functions there
+//! is no recursion to bound: a rule that tries to define one fails to compile.
+
+use rhai::packages::{
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, LogicPackage, MoreStringPackage, Package,
+};
+use rhai::Engine;
+
+/// Resource limits of one rule expression run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// rhai operations one expression may take (a loop iteration is a few).
+    pub max_operations: u64,
+    pub max_expr_depth: usize,
+    /// Bytes of any one string a rule builds.
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    pub max_variables: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_expr_depth: 64,
+            max_string_size: 64 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+            max_variables: 256,
+        }
+    }
+}
+
+/// Builds the engine every rule of a pack is compiled and run with.
+pub fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine
+        .set_strict_variables(true)
+        .set_max_operations(limits.max_operations)
+        .set_max_expr_depths(limits.max_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(limits.max_variables);
+    // Rules are pure: no dynamic evaluation of text and no output channel.
+    for symbol in ["eval", "print", "debug"] {
+        engine.disable_symbol(symbol);
+    }
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+    crate::functions::register(&mut engine);
+    engine
+}

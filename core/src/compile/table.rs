@@ -1,0 +1,473 @@
+//! Decision tables: CSV cells given their meaning, row matching by hit policy, and the load-time
+//! proof that no two rows of a `unique` table can match the same input.
+
+use rhai::Dynamic;
+
+use crate::error::{LoadError, Loc};
+use crate::source::{HitPolicy, TableSource};
+
+/// What an input cell accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Any,
+    OneOf(Vec<Lit>),
+    /// A numeric interval; `None` is unbounded; the bool says whether the bound is included.
+    Range {
+        lo: Option<(f64, bool)>,
+        hi: Option<(f64, bool)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub conds: Vec<Cond>,
+    pub output: Dynamic,
+    pub verified: bool,
+    /// 1-based CSV line, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledTable {
+    pub id: String,
+    pub file: String,
+    pub hit: HitPolicy,
+    pub inputs: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// The result of a lookup: the output value and whether every row it came from is verified.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub value: Dynamic,
+    pub verified: bool,
+}
+
+/// Why a lookup gave no value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupError {
+    NoMatch,
+    /// Only reachable if the load-time overlap proof has a gap; kept so it can never pass silently.
+    Ambiguous {
+        lines: (usize, usize),
+    },
+    Type {
+        input: String,
+        line: usize,
+        got: String,
+    },
+}
+
+impl CompiledTable {
+    pub fn compile(src: &TableSource) -> Result<CompiledTable, LoadError> {
+        let err = |line: Option<usize>, message: String| LoadError::Table {
+            loc: Loc::new(src.file.clone(), line),
+            table: src.id.clone(),
+            message,
+        };
+        let mut inputs = Vec::new();
+        let mut input_cols = Vec::new();
+        let mut outputs = Vec::new();
+        let mut verified_col = None;
+        for (i, col) in src.columns.iter().enumerate() {
+            if let Some(name) = col.strip_prefix("in:") {
+                inputs.push(name.trim().to_owned());
+                input_cols.push(i);
+            } else if let Some(name) = col.strip_prefix("out:") {
+                outputs.push((name.trim().to_owned(), i));
+            } else if col == "verified" {
+                verified_col = Some(i);
+            } else if col != "note" {
+                return Err(err(
+                    Some(1),
+                    format!("column `{col}` is none of in:<name>, out:<name>, verified, note"),
+                ));
+            }
+        }
+        if outputs.is_empty() {
+            return Err(err(Some(1), "the table has no out: column".into()));
+        }
+        let mut rows = Vec::new();
+        for (r, cells) in src.rows.iter().enumerate() {
+            let line = TableSource::row_line(r);
+            let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
+            let mut conds = Vec::new();
+            for (&col, name) in input_cols.iter().zip(&inputs) {
+                conds.push(
+                    parse_cond(cell(col))
+                        .map_err(|m| err(Some(line), format!("input `{name}`: {m}")))?,
+                );
+            }
+            let output = if let [(_, col)] = outputs.as_slice() {
+                parse_output(cell(*col))
+            } else {
+                let mut map = rhai::Map::new();
+                for (name, col) in &outputs {
+                    map.insert(name.as_str().into(), parse_output(cell(*col)));
+                }
+                Dynamic::from_map(map)
+            };
+            let verified = match verified_col.map(cell) {
+                None | Some("") | Some("true") => true,
+                Some("false") => false,
+                Some(other) => {
+                    return Err(err(
+                        Some(line),
+                        format!("verified must be true or false, not `{other}`"),
+                    ))
+                }
+            };
+            rows.push(Row {
+                conds,
+                output,
+                verified,
+                line,
+            });
+        }
+        let table = CompiledTable {
+            id: src.id.clone(),
+            file: src.file.clone(),
+            hit: src.hit,
+            inputs,
+            rows,
+        };
+        if table.hit == HitPolicy::Unique {
+            table.check_no_overlap()?;
+        }
+        Ok(table)
+    }
+
+    /// Two rows of a `unique` table overlap when every input column of the one can match a value
+    /// the other's matches too.
+    fn check_no_overlap(&self) -> Result<(), LoadError> {
+        for (i, a) in self.rows.iter().enumerate() {
+            for b in self.rows.iter().skip(i + 1) {
+                if a.conds.iter().zip(&b.conds).all(|(x, y)| intersects(x, y)) {
+                    return Err(LoadError::Table {
+                        loc: Loc::new(self.file.clone(), Some(b.line)),
+                        table: self.id.clone(),
+                        message: format!(
+                            "hit policy unique, but the rows on lines {} and {} can both match",
+                            a.line, b.line
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks up `args` (in `inputs` order) by the table's hit policy.
+    pub fn lookup(&self, args: &[Dynamic]) -> Result<Hit, LookupError> {
+        let mut matches = Vec::new();
+        for row in &self.rows {
+            if self.row_matches(row, args)? {
+                if self.hit == HitPolicy::First {
+                    return Ok(Hit {
+                        value: row.output.clone(),
+                        verified: row.verified,
+                    });
+                }
+                matches.push(row);
+            }
+        }
+        match (self.hit, matches.as_slice()) {
+            (HitPolicy::Collect, rows) => Ok(Hit {
+                value: Dynamic::from_array(rows.iter().map(|r| r.output.clone()).collect()),
+                verified: rows.iter().all(|r| r.verified),
+            }),
+            (_, [row]) => Ok(Hit {
+                value: row.output.clone(),
+                verified: row.verified,
+            }),
+            (_, [a, b, ..]) => Err(LookupError::Ambiguous {
+                lines: (a.line, b.line),
+            }),
+            (_, []) => Err(LookupError::NoMatch),
+        }
+    }
+
+    fn row_matches(&self, row: &Row, args: &[Dynamic]) -> Result<bool, LookupError> {
+        for ((cond, arg), name) in row.conds.iter().zip(args).zip(&self.inputs) {
+            let ok = match cond {
+                Cond::Any => true,
+                Cond::OneOf(lits) => lits.iter().any(|lit| lit_equals(lit, arg)),
+                Cond::Range { lo, hi } => {
+                    let Some(x) = as_number(arg) else {
+                        return Err(LookupError::Type {
+                            input: name.clone(),
+                            line: row.line,
+                            got: arg.type_name().to_owned(),
+                        });
+                    };
+                    in_range(x, lo, hi)
+                }
+            };
+            if !ok {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn as_number(d: &Dynamic) -> Option<f64> {
+    if let Ok(i) = d.as_int() {
+        return Some(i as f64);
+    }
+    d.as_float().ok()
+}
+
+fn lit_equals(lit: &Lit, d: &Dynamic) -> bool {
+    match lit {
+        Lit::Null => d.is_unit(),
+        Lit::Bool(b) => d.as_bool().ok() == Some(*b),
+        Lit::Num(n) => as_number(d) == Some(*n),
+        Lit::Str(s) => d
+            .read_lock::<rhai::ImmutableString>()
+            .is_some_and(|v| v.as_str() == s),
+    }
+}
+
+fn in_range(x: f64, lo: &Option<(f64, bool)>, hi: &Option<(f64, bool)>) -> bool {
+    let lo_ok = match lo {
+        None => true,
+        Some((v, true)) => x >= *v,
+        Some((v, false)) => x > *v,
+    };
+    let hi_ok = match hi {
+        None => true,
+        Some((v, true)) => x <= *v,
+        Some((v, false)) => x < *v,
+    };
+    lo_ok && hi_ok
+}
+
+fn intersects(a: &Cond, b: &Cond) -> bool {
+    match (a, b) {
+        (Cond::Any, _) | (_, Cond::Any) => true,
+        (Cond::OneOf(xs), Cond::OneOf(ys)) => xs.iter().any(|x| ys.contains(x)),
+        (Cond::OneOf(xs), Cond::Range { lo, hi }) | (Cond::Range { lo, hi }, Cond::OneOf(xs)) => xs
+            .iter()
+            .any(|x| matches!(x, Lit::Num(n) if in_range(*n, lo, hi))),
+        (Cond::Range { lo: l1, hi: h1 }, Cond::Range { lo: l2, hi: h2 }) => {
+            let lo = tighter(l1, l2, true);
+            let hi = tighter(h1, h2, false);
+            match (lo, hi) {
+                (Some((l, li)), Some((h, hi_incl))) => l < h || (l == h && li && hi_incl),
+                _ => true,
+            }
+        }
+    }
+}
+
+/// The tighter of two bounds: the larger lower bound or the smaller upper bound.
+fn tighter(a: &Option<(f64, bool)>, b: &Option<(f64, bool)>, lower: bool) -> Option<(f64, bool)> {
+    match (a, b) {
+        (None, x) | (x, None) => *x,
+        (Some((x, xi)), Some((y, yi))) => {
+            if x == y {
+                Some((*x, *xi && *yi))
+            } else if (x > y) == lower {
+                Some((*x, *xi))
+            } else {
+                Some((*y, *yi))
+            }
+        }
+    }
+}
+
+fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    // Only plain decimals: no exponents, no `inf`/`nan` spellings.
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+    if ok {
+        s.parse::<f64>().ok().filter(|v| v.is_finite())
+    } else {
+        None
+    }
+}
+
+fn parse_lit(s: &str) -> Lit {
+    match s {
+        "null" => Lit::Null,
+        "true" => Lit::Bool(true),
+        "false" => Lit::Bool(false),
+        _ => match parse_number(s) {
+            Some(n) => Lit::Num(n),
+            None => Lit::Str(s.trim_matches('"').to_owned()),
+        },
+    }
+}
+
+/// Parses an input cell (grammar in docs/pack-format.md).
+pub fn parse_cond(cell: &str) -> Result<Cond, String> {
+    let cell = cell.trim();
+    if cell.is_empty() || cell == "-" {
+        return Ok(Cond::Any);
+    }
+    let bound = |rest: &str, what: &str| {
+        parse_number(rest).ok_or_else(|| format!("`{cell}`: `{rest}` after {what} is not a number"))
+    };
+    if let Some(rest) = cell.strip_prefix("<=") {
+        return Ok(Cond::Range {
+            lo: None,
+            hi: Some((bound(rest, "<=")?, true)),
+        });
+    }
+    if let Some(rest) = cell.strip_prefix(">=") {
+        return Ok(Cond::Range {
+            lo: Some((bound(rest, ">=")?, true)),
+            hi: None,
+        });
+    }
+    if let Some(rest) = cell.strip_prefix('<') {
+        return Ok(Cond::Range {
+            lo: None,
+            hi: Some((bound(rest, "<")?, false)),
+        });
+    }
+    if let Some(rest) = cell.strip_prefix('>') {
+        return Ok(Cond::Range {
+            lo: Some((bound(rest, ">")?, false)),
+            hi: None,
+        });
+    }
+    if let Some((a, b)) = cell.split_once("..") {
+        if let (Some(lo), Some(hi)) = (parse_number(a), parse_number(b)) {
+            if lo > hi {
+                return Err(format!("`{cell}`: empty range"));
+            }
+            return Ok(Cond::Range {
+                lo: Some((lo, true)),
+                hi: Some((hi, true)),
+            });
+        }
+    }
+    Ok(Cond::OneOf(
+        cell.split('|').map(|s| parse_lit(s.trim())).collect(),
+    ))
+}
+
+/// Parses an output cell: `null`, `true`, `false`, an integer, a decimal, or a string.
+pub fn parse_output(cell: &str) -> Dynamic {
+    match parse_lit(cell.trim()) {
+        Lit::Null => Dynamic::UNIT,
+        Lit::Bool(b) => Dynamic::from_bool(b),
+        Lit::Num(n) => match cell.trim().parse::<i64>() {
+            Ok(i) => Dynamic::from_int(i),
+            Err(_) => Dynamic::from_float(n),
+        },
+        Lit::Str(s) => Dynamic::from(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(hit: HitPolicy, rows: &[&[&str]]) -> Result<CompiledTable, LoadError> {
+        CompiledTable::compile(&TableSource {
+            id: "t".into(),
+            file: "tables/t.csv".into(),
+            hit,
+            columns: vec!["in:n".into(), "out:v".into(), "verified".into()],
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn bands_do_not_overlap() {
+        let t = table(
+            HitPolicy::Unique,
+            &[
+                &["<=9", "a", ""],
+                &["10..49", "b", ""],
+                &[">=50", "c", "false"],
+            ],
+        )
+        .unwrap();
+        let look = |n: i64| t.lookup(&[Dynamic::from_int(n)]).unwrap();
+        assert_eq!(look(9).value.cast::<String>(), "a");
+        assert_eq!(look(10).value.cast::<String>(), "b");
+        assert_eq!(look(49).value.cast::<String>(), "b");
+        assert!(look(49).verified);
+        assert_eq!(look(50).value.cast::<String>(), "c");
+        assert!(!look(50).verified);
+    }
+
+    #[test]
+    fn overlapping_unique_rows_name_both_lines() {
+        let err = table(
+            HitPolicy::Unique,
+            &[&["<=10", "a", ""], &["10..49", "b", ""]],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("lines 2 and 3"), "{err}");
+        assert!(err.contains("tables/t.csv:3"), "{err}");
+    }
+
+    #[test]
+    fn first_policy_takes_the_first_match() {
+        let t = table(
+            HitPolicy::First,
+            &[&[">=90", "A", ""], &[">=70", "B", ""], &["-", "C", ""]],
+        )
+        .unwrap();
+        let look = |n: f64| {
+            t.lookup(&[Dynamic::from_float(n)])
+                .unwrap()
+                .value
+                .cast::<String>()
+        };
+        assert_eq!(look(90.0), "A");
+        assert_eq!(look(89.5), "B");
+        assert_eq!(look(69.9), "C");
+    }
+
+    #[test]
+    fn collect_and_no_match() {
+        let t = table(HitPolicy::Collect, &[&[">=1", "a", ""], &[">=2", "b", ""]]).unwrap();
+        let v = t
+            .lookup(&[Dynamic::from_int(5)])
+            .unwrap()
+            .value
+            .into_array()
+            .unwrap();
+        assert_eq!(v.len(), 2);
+        let u = table(HitPolicy::Unique, &[&["1", "a", ""]]).unwrap();
+        assert_eq!(
+            u.lookup(&[Dynamic::from_int(2)]).unwrap_err(),
+            LookupError::NoMatch
+        );
+    }
+
+    #[test]
+    fn a_string_against_a_range_is_a_type_error() {
+        let t = table(HitPolicy::Unique, &[&["<=9", "a", ""]]).unwrap();
+        assert!(matches!(
+            t.lookup(&[Dynamic::from("x".to_string())]),
+            Err(LookupError::Type { .. })
+        ));
+    }
+
+    #[test]
+    fn bad_cells_are_load_errors() {
+        assert!(table(HitPolicy::Unique, &[&[">=x", "a", ""]]).is_err());
+        assert!(table(HitPolicy::Unique, &[&["1", "a", "maybe"]]).is_err());
+    }
+}

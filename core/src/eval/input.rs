@@ -1,0 +1,403 @@
+//! The input document checked against the pack's fields: each declared field is present (and
+//! converted to a rhai value), absent, or invalid with an error naming its path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Dynamic, Map};
+use serde_json::Value;
+
+use crate::compile::schema::InputSchema;
+use crate::functions::dates::parse_date;
+use crate::source::{FieldDecl, FieldType};
+use crate::text::Text;
+
+/// Default limits for fields that do not set their own.
+pub const DEFAULT_MAX_ITEMS: usize = 1000;
+pub const DEFAULT_MAX_LENGTH: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldState {
+    Present,
+    Absent,
+    Invalid,
+}
+
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub code: &'static str,
+    /// `None` for a problem with the document as a whole.
+    pub path: Option<String>,
+    pub message: Text,
+}
+
+/// One item of a list field.
+#[derive(Debug, Clone, Default)]
+pub struct ItemView {
+    pub value: Map,
+    pub state: BTreeMap<String, FieldState>,
+}
+
+impl ItemView {
+    pub fn state(&self, name: &str) -> FieldState {
+        self.state.get(name).copied().unwrap_or(FieldState::Absent)
+    }
+}
+
+/// The validated input.
+#[derive(Debug, Clone, Default)]
+pub struct InputView {
+    /// One rhai map per input root (`employer`, `hazards`, ...).
+    pub roots: BTreeMap<String, Map>,
+    pub state: BTreeMap<String, FieldState>,
+    pub lists: BTreeMap<String, Vec<ItemView>>,
+    pub errors: Vec<InputError>,
+}
+
+impl InputView {
+    pub fn state(&self, path: &str) -> FieldState {
+        self.state.get(path).copied().unwrap_or(FieldState::Absent)
+    }
+
+    /// Checks `doc` (a JSON object) against the schema. The caller has checked it is an object.
+    pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
+        let mut view = InputView::default();
+        let mut reported_objects = BTreeSet::new();
+        for field in &schema.fields {
+            let state = match lookup(doc, &field.path) {
+                Lookup::Absent => FieldState::Absent,
+                Lookup::NotObject(at) => {
+                    if reported_objects.insert(at.clone()) {
+                        view.errors
+                            .push(wrong_type(&at, "object", doc_value(doc, &at)));
+                    }
+                    FieldState::Invalid
+                }
+                Lookup::Found(value) => match convert(field, value, &field.path) {
+                    Converted::Absent => FieldState::Absent,
+                    Converted::Invalid(e) => {
+                        view.errors.push(e);
+                        FieldState::Invalid
+                    }
+                    Converted::Scalar(d) => {
+                        insert_path(&mut view.roots, &field.path, d);
+                        FieldState::Present
+                    }
+                    Converted::List(items) => {
+                        let items_schema = schema.items.get(&field.path);
+                        let (views, values) =
+                            build_items(&field.path, items, items_schema, &mut view.errors);
+                        match values {
+                            Some(values) => {
+                                insert_path(&mut view.roots, &field.path, values);
+                                view.lists.insert(field.path.clone(), views);
+                                FieldState::Present
+                            }
+                            None => FieldState::Invalid,
+                        }
+                    }
+                },
+            };
+            view.state.insert(field.path.clone(), state);
+        }
+        for root in &schema.roots {
+            view.roots.entry(root.clone()).or_default();
+        }
+        view
+    }
+}
+
+enum Lookup<'a> {
+    Absent,
+    /// The value at this path should be an object but is not.
+    NotObject(String),
+    Found(&'a Value),
+}
+
+fn lookup<'a>(doc: &'a serde_json::Map<String, Value>, path: &str) -> Lookup<'a> {
+    let mut current = doc;
+    let mut walked = String::new();
+    let mut segments = path.split('.').peekable();
+    while let Some(seg) = segments.next() {
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(seg);
+        let Some(value) = current.get(seg) else {
+            return Lookup::Absent;
+        };
+        if segments.peek().is_none() {
+            return Lookup::Found(value);
+        }
+        match value {
+            Value::Object(inner) => current = inner,
+            Value::Null => return Lookup::Absent,
+            _ => return Lookup::NotObject(walked),
+        }
+    }
+    Lookup::Absent
+}
+
+fn doc_value<'a>(doc: &'a serde_json::Map<String, Value>, path: &str) -> &'a Value {
+    match lookup(doc, path) {
+        Lookup::Found(v) => v,
+        _ => &Value::Null,
+    }
+}
+
+enum Converted<'a> {
+    Absent,
+    Invalid(InputError),
+    Scalar(Dynamic),
+    List(&'a Vec<Value>),
+}
+
+fn json_type_name(v: &Value) -> (&'static str, &'static str) {
+    match v {
+        Value::Null => ("空值", "null"),
+        Value::Bool(_) => ("布尔值", "a boolean"),
+        Value::Number(_) => ("数字", "a number"),
+        Value::String(_) => ("文本", "a string"),
+        Value::Array(_) => ("列表", "a list"),
+        Value::Object(_) => ("对象", "an object"),
+    }
+}
+
+fn expected_name(ty: &str) -> (&'static str, &'static str) {
+    match ty {
+        "bool" => ("布尔值（是/否）", "a boolean (true/false)"),
+        "integer" => ("整数", "an integer"),
+        "number" => ("数字", "a number"),
+        "string" => ("文本", "a string"),
+        "date" => ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+        "enum" => ("选项文本", "one of the listed values"),
+        "list" => ("列表", "a list"),
+        _ => ("对象", "an object"),
+    }
+}
+
+fn wrong_type(path: &str, expected: &str, got: &Value) -> InputError {
+    let (ezh, een) = expected_name(expected);
+    let (gzh, gen) = json_type_name(got);
+    InputError {
+        code: "input.wrong_type",
+        path: Some(path.to_owned()),
+        message: Text::new(
+            format!("类型错误：应为{ezh}，实际为{gzh}"),
+            format!("wrong type: expected {een}, got {gen}"),
+        ),
+    }
+}
+
+fn error(code: &'static str, path: &str, zh: String, en: String) -> InputError {
+    InputError {
+        code,
+        path: Some(path.to_owned()),
+        message: Text::new(zh, en),
+    }
+}
+
+/// Converts one JSON value by its field declaration. `path` is the concrete path for messages.
+fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a> {
+    // An untouched form control sends null or an empty string: both mean "not filled in yet".
+    match value {
+        Value::Null => return Converted::Absent,
+        Value::String(s) if s.is_empty() => return Converted::Absent,
+        _ => {}
+    }
+    let ty = field.ty.name();
+    match (field.ty, value) {
+        (FieldType::Bool, Value::Bool(b)) => Converted::Scalar(Dynamic::from_bool(*b)),
+        (FieldType::Integer, Value::Number(n)) => {
+            let as_int = n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            });
+            match as_int {
+                Some(i) => check_range(field, i as f64, path).map_or_else(
+                    || Converted::Scalar(Dynamic::from_int(i)),
+                    Converted::Invalid,
+                ),
+                None => Converted::Invalid(wrong_type(path, ty, value)),
+            }
+        }
+        (FieldType::Number, Value::Number(n)) => match n.as_f64().filter(|f| f.is_finite()) {
+            Some(f) => check_range(field, f, path).map_or_else(
+                || Converted::Scalar(Dynamic::from_float(f)),
+                Converted::Invalid,
+            ),
+            None => Converted::Invalid(wrong_type(path, ty, value)),
+        },
+        (FieldType::String, Value::String(s)) => {
+            let max = field.max_length.unwrap_or(DEFAULT_MAX_LENGTH);
+            if s.chars().count() > max {
+                Converted::Invalid(error(
+                    "input.too_large",
+                    path,
+                    format!("内容过长：最多 {max} 个字符"),
+                    format!("too long: at most {max} characters"),
+                ))
+            } else {
+                Converted::Scalar(Dynamic::from(s.clone()))
+            }
+        }
+        (FieldType::Date, Value::String(s)) => match parse_date(s) {
+            Some(_) => Converted::Scalar(Dynamic::from(s.clone())),
+            None => Converted::Invalid(error(
+                "input.invalid_date",
+                path,
+                format!("日期无效：“{}”不是 YYYY-MM-DD 格式的真实日期", clip(s)),
+                format!(
+                    "invalid date \"{}\": not a real calendar date in YYYY-MM-DD form",
+                    clip(s)
+                ),
+            )),
+        },
+        (FieldType::Enum, Value::String(s)) => {
+            let values = field.values.as_deref().unwrap_or(&[]);
+            if values.iter().any(|v| v == s) {
+                Converted::Scalar(Dynamic::from(s.clone()))
+            } else {
+                Converted::Invalid(error(
+                    "input.unknown_enum",
+                    path,
+                    format!("未知选项“{}”，可选：{}", clip(s), values.join("、")),
+                    format!(
+                        "unknown value \"{}\"; expected one of: {}",
+                        clip(s),
+                        values.join(", ")
+                    ),
+                ))
+            }
+        }
+        (FieldType::List, Value::Array(items)) => {
+            let max = field.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
+            if items.len() > max {
+                Converted::Invalid(error(
+                    "input.too_large",
+                    path,
+                    format!("列表过长：最多 {max} 项，实际 {} 项", items.len()),
+                    format!("too many items: at most {max}, got {}", items.len()),
+                ))
+            } else {
+                Converted::List(items)
+            }
+        }
+        _ => Converted::Invalid(wrong_type(path, ty, value)),
+    }
+}
+
+/// Shortens an echoed value so a huge string cannot blow up the messages.
+fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}…")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    format!("{v}")
+}
+
+fn check_range(field: &FieldDecl, v: f64, path: &str) -> Option<InputError> {
+    let low = field.min.is_some_and(|m| v < m);
+    let high = field.max.is_some_and(|m| v > m);
+    if !(low || high) {
+        return None;
+    }
+    let (zh, en) = match (field.min, field.max) {
+        (Some(a), Some(b)) => (
+            format!("超出范围：应在 {} 至 {} 之间", fmt_num(a), fmt_num(b)),
+            format!(
+                "out of range: must be from {} to {}",
+                fmt_num(a),
+                fmt_num(b)
+            ),
+        ),
+        (Some(a), None) => (
+            format!("超出范围：应不小于 {}", fmt_num(a)),
+            format!("out of range: must be at least {}", fmt_num(a)),
+        ),
+        (_, Some(b)) => (
+            format!("超出范围：应不大于 {}", fmt_num(b)),
+            format!("out of range: must be at most {}", fmt_num(b)),
+        ),
+        (None, None) => return None,
+    };
+    Some(error("input.out_of_range", path, zh, en))
+}
+
+/// Checks each item of a list; `None` when the list as a whole is invalid (an item is not an object).
+fn build_items(
+    list: &str,
+    items: &[Value],
+    schema: Option<&Vec<(String, FieldDecl)>>,
+    errors: &mut Vec<InputError>,
+) -> (Vec<ItemView>, Option<Dynamic>) {
+    let mut views = Vec::with_capacity(items.len());
+    let mut values = rhai::Array::with_capacity(items.len());
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{list}[{i}]");
+        let Value::Object(obj) = item else {
+            errors.push(wrong_type(&item_path, "object", item));
+            ok = false;
+            continue;
+        };
+        let mut view = ItemView::default();
+        for (name, field) in schema.into_iter().flatten() {
+            let path = format!("{item_path}.{name}");
+            let state = match obj.get(name) {
+                None => FieldState::Absent,
+                Some(v) => match convert(field, v, &path) {
+                    Converted::Absent => FieldState::Absent,
+                    Converted::Invalid(e) => {
+                        errors.push(e);
+                        FieldState::Invalid
+                    }
+                    Converted::Scalar(d) => {
+                        view.value.insert(name.as_str().into(), d);
+                        FieldState::Present
+                    }
+                    // Item fields are never lists (the schema refuses them).
+                    Converted::List(_) => FieldState::Invalid,
+                },
+            };
+            view.state.insert(name.clone(), state);
+        }
+        values.push(Dynamic::from_map(view.value.clone()));
+        views.push(view);
+    }
+    (views, ok.then(|| Dynamic::from_array(values)))
+}
+
+/// Puts `value` at a dotted path inside the root maps, creating the maps on the way.
+pub fn insert_path(roots: &mut BTreeMap<String, Map>, path: &str, value: Dynamic) {
+    let mut segments = path.split('.');
+    let Some(root) = segments.next() else {
+        return;
+    };
+    let rest: Vec<&str> = segments.collect();
+    let map = roots.entry(root.to_owned()).or_default();
+    insert_nested(map, &rest, value);
+}
+
+pub fn insert_nested(map: &mut Map, segments: &[&str], value: Dynamic) {
+    match segments {
+        [] => {}
+        [last] => {
+            map.insert((*last).into(), value);
+        }
+        [first, rest @ ..] => {
+            let mut child = map
+                .remove(*first)
+                .and_then(|d| d.try_cast::<Map>())
+                .unwrap_or_default();
+            insert_nested(&mut child, rest, value);
+            map.insert((*first).into(), Dynamic::from_map(child));
+        }
+    }
+}

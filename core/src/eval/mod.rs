@@ -1,0 +1,796 @@
+//! Evaluation: a compiled pack and an input document give an `Outcome`.
+//!
+//! Rules run in dependency order. Each first checks what it reads: an absent field (or a pending
+//! value) makes it `pending`, an invalid one (or an errored value) makes it `error`; only then does
+//! it run, inside the sandbox's limits.
+
+pub mod input;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Dynamic, EvalAltResult, Map, Scope};
+use serde_json::Value;
+
+use crate::compile::table::LookupError;
+use crate::compile::{
+    Body, CompiledPack, CompiledRule, Expr, Reads, ValueSource, PARAMS_ROOT, RULES_ROOT,
+    SCORES_ROOT,
+};
+use crate::outcome::{
+    BasisOut, DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut,
+    RuleStatus, OUTCOME_SCHEMA,
+};
+use crate::source::{RuleKind, Severity};
+use crate::text::{Lang, Text};
+use input::{FieldState, InputView};
+
+/// Largest input document `evaluate_str` accepts, in bytes.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct EvalOptions {
+    pub lang: Lang,
+    pub max_input_bytes: usize,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            lang: Lang::Both,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+        }
+    }
+}
+
+/// What one rule came to.
+#[derive(Debug, Clone)]
+struct RuleResult {
+    status: RuleStatus,
+    value: Option<Dynamic>,
+    unverified: bool,
+    missing: Vec<String>,
+    fields: Vec<String>,
+    /// Paths to annotate when an assertion fails (for a list, the failing items' fields only).
+    fail_paths: Vec<String>,
+    error: Option<(&'static str, String)>,
+}
+
+impl RuleResult {
+    fn new(status: RuleStatus) -> Self {
+        RuleResult {
+            status,
+            value: None,
+            unverified: false,
+            missing: Vec::new(),
+            fields: Vec::new(),
+            fail_paths: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// The outcome of checking what a rule reads before running it.
+#[derive(Default)]
+struct Gate {
+    missing: Vec<String>,
+    error: bool,
+    unverified: bool,
+    fields: Vec<String>,
+}
+
+enum RunError {
+    Budget(String),
+    Runtime(String),
+}
+
+impl RunError {
+    fn into_parts(self) -> (&'static str, String) {
+        match self {
+            RunError::Budget(m) => ("rule.budget", m),
+            RunError::Runtime(m) => ("rule.runtime", m),
+        }
+    }
+}
+
+fn run_error(e: Box<EvalAltResult>) -> RunError {
+    match *e {
+        EvalAltResult::ErrorTooManyOperations(_)
+        | EvalAltResult::ErrorDataTooLarge(..)
+        | EvalAltResult::ErrorStackOverflow(_)
+        | EvalAltResult::ErrorTooManyVariables(_) => {
+            RunError::Budget(format!("stopped at its budget: {e}"))
+        }
+        other => RunError::Runtime(other.to_string()),
+    }
+}
+
+impl CompiledPack {
+    /// Evaluates a JSON text, refusing one over the size limit or not valid JSON.
+    pub fn evaluate_str(&self, text: &str, options: &EvalOptions) -> Outcome {
+        if text.len() > options.max_input_bytes {
+            return self.document_error(
+                "input.too_large",
+                Text::new(
+                    format!(
+                        "输入文档过大：{} 字节，上限 {} 字节",
+                        text.len(),
+                        options.max_input_bytes
+                    ),
+                    format!(
+                        "input document too large: {} bytes, limit {}",
+                        text.len(),
+                        options.max_input_bytes
+                    ),
+                ),
+                options.lang,
+            );
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => self.evaluate(&v, options),
+            Err(e) => self.document_error(
+                "input.malformed",
+                Text::new(
+                    format!("输入不是有效的 JSON：{e}"),
+                    format!("input is not valid JSON: {e}"),
+                ),
+                options.lang,
+            ),
+        }
+    }
+
+    /// Evaluates an input document (a JSON object).
+    pub fn evaluate(&self, input: &Value, options: &EvalOptions) -> Outcome {
+        let Value::Object(doc) = input else {
+            return self.document_error(
+                "input.wrong_type",
+                Text::new(
+                    "输入文档应为 JSON 对象",
+                    "the input document must be a JSON object",
+                ),
+                options.lang,
+            );
+        };
+        let view = InputView::build(&self.schema, doc);
+        let mut scope = self.initial_scope(&view);
+        let mut results: Vec<Option<RuleResult>> = vec![None; self.rules.len()];
+        for &i in &self.order {
+            let Some(rule) = self.rules.get(i) else {
+                continue;
+            };
+            let result = self.evaluate_rule(rule, &view, &results, &mut scope);
+            self.publish(rule, &result, &mut scope);
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(result);
+            }
+        }
+        let results: Vec<RuleResult> = results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| RuleResult::new(RuleStatus::Error)))
+            .collect();
+        self.assemble(&view, results, options.lang)
+    }
+
+    fn pack_ref(&self) -> PackRef {
+        PackRef {
+            id: self.id().to_owned(),
+            version: self.version().to_owned(),
+            digest: self.digest.clone(),
+        }
+    }
+
+    /// An outcome for an input that could not be read at all: every rule and decision is `error`.
+    fn document_error(&self, code: &str, message: Text, lang: Lang) -> Outcome {
+        let decisions = self
+            .rules
+            .iter()
+            .filter(|r| r.decl.kind == RuleKind::Decision)
+            .filter_map(|r| match &r.body {
+                Body::Value { path, .. } => Some((
+                    path.clone(),
+                    DecisionOut {
+                        value: Value::Null,
+                        status: DecisionStatus::Error,
+                        because: self.because_ids(r),
+                        unverified: false,
+                        scheme: r.decl.scheme.clone(),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| self.rule_out(r, &RuleResult::new(RuleStatus::Error), lang))
+            .collect();
+        Outcome {
+            schema: OUTCOME_SCHEMA.into(),
+            pack: self.pack_ref(),
+            complete: false,
+            decisions,
+            rules,
+            fields: BTreeMap::new(),
+            missing: Vec::new(),
+            errors: vec![ErrorOut {
+                code: code.into(),
+                path: None,
+                rule: None,
+                message: lang.render(&message),
+            }],
+        }
+    }
+
+    fn initial_scope(&self, view: &InputView) -> Scope<'static> {
+        let mut roots: BTreeMap<String, Map> = view.roots.clone();
+        for root in &self.value_roots {
+            roots.entry(root.clone()).or_default();
+        }
+        roots.insert(PARAMS_ROOT.into(), self.params.clone());
+        roots.insert(RULES_ROOT.into(), Map::new());
+        roots.insert(SCORES_ROOT.into(), Map::new());
+        let mut scope = Scope::new();
+        for (name, map) in roots {
+            // Constants: a rule cannot change what later rules read.
+            scope.push_constant_dynamic(name, Dynamic::from_map(map));
+        }
+        scope
+    }
+
+    /// Makes a rule's result readable by later rules.
+    fn publish(&self, rule: &CompiledRule, result: &RuleResult, scope: &mut Scope<'static>) {
+        let value = match (result.status, &result.value) {
+            (RuleStatus::NotApplicable, _) => Dynamic::UNIT,
+            (RuleStatus::Pass, Some(v)) => v.clone(),
+            (RuleStatus::Pass, None) => Dynamic::TRUE,
+            (RuleStatus::Fail, _) => Dynamic::FALSE,
+            // Pending and errored results are never read: their readers stop at the gate.
+            _ => return,
+        };
+        let path = match &rule.body {
+            Body::Value { path, .. } => path.clone(),
+            Body::Points { .. } => format!("{SCORES_ROOT}.{}", rule.decl.id),
+            Body::Assert(_) => format!("{RULES_ROOT}.{}", rule.decl.id),
+        };
+        let mut segments = path.split('.');
+        let Some(root) = segments.next() else {
+            return;
+        };
+        let rest: Vec<&str> = segments.collect();
+        let mut map = scope
+            .remove::<Dynamic>(root)
+            .and_then(|d| d.try_cast::<Map>())
+            .unwrap_or_default();
+        input::insert_nested(&mut map, &rest, value);
+        scope.push_constant_dynamic(root.to_owned(), Dynamic::from_map(map));
+    }
+
+    fn producer_result<'r>(
+        &self,
+        name: &str,
+        results: &'r [Option<RuleResult>],
+    ) -> Option<&'r RuleResult> {
+        let index = self.producers.get(name)?;
+        results.get(*index)?.as_ref()
+    }
+
+    fn gate(
+        &self,
+        reads: &Reads,
+        view: &InputView,
+        results: &[Option<RuleResult>],
+        gate: &mut Gate,
+    ) {
+        for path in &reads.fields {
+            gate.fields.push(path.clone());
+            match view.state(path) {
+                FieldState::Present => {}
+                FieldState::Absent => gate.missing.push(path.clone()),
+                FieldState::Invalid => gate.error = true,
+            }
+        }
+        for name in reads.values.iter().chain(reads.results.iter()) {
+            match self.producer_result(name, results) {
+                Some(r) => {
+                    gate.unverified |= r.unverified;
+                    match r.status {
+                        RuleStatus::Pending => gate.missing.extend(r.missing.iter().cloned()),
+                        RuleStatus::Error => gate.error = true,
+                        _ => {}
+                    }
+                }
+                None => gate.error = true,
+            }
+        }
+    }
+
+    fn evaluate_rule(
+        &self,
+        rule: &CompiledRule,
+        view: &InputView,
+        results: &[Option<RuleResult>],
+        scope: &mut Scope<'static>,
+    ) -> RuleResult {
+        let mut gate = Gate::default();
+        // 1. Applicability.
+        if let Some(when) = &rule.when {
+            self.gate(&when.reads, view, results, &mut gate);
+            if let Some(stop) = stop_at_gate(&gate) {
+                return stop;
+            }
+            match self.run_bool(when, scope) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let mut r = RuleResult::new(RuleStatus::NotApplicable);
+                    r.fields = gate.fields;
+                    r.unverified = gate.unverified;
+                    return r;
+                }
+                Err(e) => return errored(gate, e),
+            }
+        }
+        // 2. What the body reads, item fields included.
+        self.gate(&rule.body_reads, view, results, &mut gate);
+        let items = match &rule.for_each {
+            None => None,
+            Some(fe) => {
+                gate.fields.push(fe.list.clone());
+                match view.state(&fe.list) {
+                    FieldState::Absent => {
+                        gate.missing.push(fe.list.clone());
+                        None
+                    }
+                    FieldState::Invalid => {
+                        gate.error = true;
+                        None
+                    }
+                    FieldState::Present => {
+                        let items = view.lists.get(&fe.list).map(Vec::as_slice).unwrap_or(&[]);
+                        for (i, item) in items.iter().enumerate() {
+                            for name in &rule.body_reads.item_fields {
+                                let path = format!("{}[{i}].{name}", fe.list);
+                                gate.fields.push(path.clone());
+                                match item.state(name) {
+                                    FieldState::Present => {}
+                                    FieldState::Absent => gate.missing.push(path),
+                                    FieldState::Invalid => gate.error = true,
+                                }
+                            }
+                        }
+                        Some(items)
+                    }
+                }
+            }
+        };
+        if let Some(stop) = stop_at_gate(&gate) {
+            return stop;
+        }
+        // 3. Run.
+        match (&rule.for_each, items) {
+            (Some(fe), Some(items)) => {
+                let mut outputs = Vec::with_capacity(items.len());
+                for item in items {
+                    let len = scope.len();
+                    scope.push_constant_dynamic(
+                        fe.alias.clone(),
+                        Dynamic::from_map(item.value.clone()),
+                    );
+                    let out = self.run_body(rule, scope);
+                    scope.rewind(len);
+                    match out {
+                        Ok(o) => outputs.push(o),
+                        Err(e) => return errored(gate, e),
+                    }
+                }
+                self.combine(rule, gate, outputs)
+            }
+            _ => match self.run_body(rule, scope) {
+                Ok(o) => self.combine(rule, gate, vec![o]),
+                Err(e) => errored(gate, e),
+            },
+        }
+    }
+
+    fn run(&self, expr: &Expr, scope: &mut Scope<'static>) -> Result<Dynamic, RunError> {
+        let len = scope.len();
+        let out = self.engine.eval_ast_with_scope::<Dynamic>(scope, &expr.ast);
+        // Variables a rule declares do not outlive it.
+        scope.rewind(len);
+        out.map_err(run_error)
+    }
+
+    fn run_bool(&self, expr: &Expr, scope: &mut Scope<'static>) -> Result<bool, RunError> {
+        let v = self.run(expr, scope)?;
+        v.as_bool()
+            .map_err(|t| RunError::Runtime(format!("expected a true/false result, got {t}")))
+    }
+
+    fn run_body(
+        &self,
+        rule: &CompiledRule,
+        scope: &mut Scope<'static>,
+    ) -> Result<Output, RunError> {
+        match &rule.body {
+            Body::Assert(e) => self.run_bool(e, scope).map(Output::Bool),
+            Body::Points { expr, max } => {
+                let v = self.run(expr, scope)?;
+                let p = as_number(&v).ok_or_else(|| {
+                    RunError::Runtime(format!("points must be a number, got {}", v.type_name()))
+                })?;
+                if !(0.0..=*max).contains(&p) {
+                    return Err(RunError::Runtime(format!("points {p} outside 0..={max}")));
+                }
+                Ok(Output::Value(v, true))
+            }
+            Body::Value { source, .. } => match source {
+                ValueSource::Expr(e) => self.run(e, scope).map(|v| Output::Value(v, true)),
+                ValueSource::Table { table, args } => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for a in args {
+                        let v = self.run(a, scope)?;
+                        // An input that does not apply makes the lookup not apply either.
+                        if v.is_unit() {
+                            return Ok(Output::Value(Dynamic::UNIT, true));
+                        }
+                        values.push(v);
+                    }
+                    let Some(t) = self.tables.get(*table) else {
+                        return Err(RunError::Runtime("table index out of range".into()));
+                    };
+                    match t.lookup(&values) {
+                        Ok(hit) => Ok(Output::Value(hit.value, hit.verified)),
+                        Err(LookupError::NoMatch) => Err(RunError::Runtime(format!(
+                            "no row of table `{}` matches {}",
+                            t.id,
+                            describe_args(&t.inputs, &values)
+                        ))),
+                        Err(LookupError::Ambiguous { lines }) => Err(RunError::Runtime(format!(
+                            "rows on lines {} and {} of `{}` both match",
+                            lines.0, lines.1, t.file
+                        ))),
+                        Err(LookupError::Type { input, line, got }) => Err(RunError::Runtime(
+                            format!(
+                                "input `{input}` of table `{}` is {got}, but line {line} compares numbers",
+                                t.id
+                            ),
+                        )),
+                    }
+                }
+            },
+        }
+    }
+
+    /// Turns the per-item (or single) outputs into the rule's result.
+    fn combine(&self, rule: &CompiledRule, gate: Gate, outputs: Vec<Output>) -> RuleResult {
+        let mut r = RuleResult::new(RuleStatus::Pass);
+        r.unverified = gate.unverified || !rule.decl.verified;
+        r.fields = gate.fields;
+        match &rule.body {
+            Body::Assert(_) => {
+                let doc_fields: Vec<String> = rule.body_reads.fields.iter().cloned().collect();
+                let mut failed = false;
+                for (i, out) in outputs.iter().enumerate() {
+                    if matches!(out, Output::Bool(false)) {
+                        failed = true;
+                        if let Some(fe) = &rule.for_each {
+                            r.fail_paths.extend(
+                                rule.body_reads
+                                    .item_fields
+                                    .iter()
+                                    .map(|n| format!("{}[{i}].{n}", fe.list)),
+                            );
+                        }
+                    }
+                }
+                if failed {
+                    r.status = RuleStatus::Fail;
+                    r.fail_paths.extend(doc_fields);
+                    if r.fail_paths.is_empty() {
+                        if let Some(fe) = &rule.for_each {
+                            r.fail_paths.push(fe.list.clone());
+                        }
+                    }
+                }
+            }
+            Body::Points { .. } | Body::Value { .. } => {
+                let mut values = Vec::with_capacity(outputs.len());
+                for out in outputs {
+                    if let Output::Value(v, verified) = out {
+                        r.unverified |= !verified;
+                        values.push(v);
+                    }
+                }
+                let value = if rule.for_each.is_some() {
+                    if let Body::Points { .. } = rule.body {
+                        sum_points(&values)
+                    } else {
+                        Dynamic::from_array(values)
+                    }
+                } else {
+                    values.into_iter().next().unwrap_or(Dynamic::UNIT)
+                };
+                if value.is_unit() {
+                    r.status = RuleStatus::NotApplicable;
+                } else {
+                    r.value = Some(value);
+                }
+            }
+        }
+        r
+    }
+
+    fn because_ids(&self, rule: &CompiledRule) -> Vec<String> {
+        rule.because
+            .iter()
+            .filter_map(|&i| self.rules.get(i).map(|r| r.decl.id.clone()))
+            .collect()
+    }
+
+    fn rule_out(&self, rule: &CompiledRule, r: &RuleResult, lang: Lang) -> RuleOut {
+        let d = &rule.decl;
+        let severity = d
+            .kind
+            .asserts()
+            .then(|| severity_name(d.severity.unwrap_or_default()).to_owned());
+        RuleOut {
+            id: d.id.clone(),
+            kind: d.kind.name().into(),
+            status: r.status,
+            severity,
+            message: (r.status == RuleStatus::Fail).then(|| lang.render(&d.message)),
+            value: r.value.as_ref().and_then(|v| to_json(v).ok()),
+            fields: dedup(r.fields.clone()),
+            missing: self.sort_paths(r.missing.clone()),
+            basis: BasisOut {
+                source: d.basis.source.clone(),
+                article: d.basis.article.clone(),
+            },
+            unverified: r.unverified,
+        }
+    }
+
+    fn assemble(&self, view: &InputView, mut results: Vec<RuleResult>, lang: Lang) -> Outcome {
+        let mut errors: Vec<ErrorOut> = view
+            .errors
+            .iter()
+            .map(|e| ErrorOut {
+                code: e.code.into(),
+                path: e.path.clone(),
+                rule: None,
+                message: lang.render(&e.message),
+            })
+            .collect();
+        let mut fields: BTreeMap<String, Vec<FieldNote>> = BTreeMap::new();
+        for e in &view.errors {
+            if let Some(path) = &e.path {
+                fields.entry(path.clone()).or_default().push(FieldNote {
+                    rule: None,
+                    status: RuleStatus::Error,
+                    severity: None,
+                    message: lang.render(&e.message),
+                });
+            }
+        }
+        let mut decisions = BTreeMap::new();
+        let mut missing = Vec::new();
+        let mut rules = Vec::with_capacity(self.rules.len());
+        for (rule, r) in self.rules.iter().zip(results.iter_mut()) {
+            // A decision value that cannot be printed (a non-finite number, a foreign type) is an
+            // error of its rule, never a silently altered value.
+            if let Some(v) = &r.value {
+                if let Err(m) = to_json(v) {
+                    r.status = RuleStatus::Error;
+                    r.error = Some(("rule.value", m));
+                    r.value = None;
+                }
+            }
+            if r.status == RuleStatus::Pending {
+                missing.extend(r.missing.iter().cloned());
+            }
+            if let Some((code, message)) = &r.error {
+                errors.push(ErrorOut {
+                    code: (*code).into(),
+                    path: None,
+                    rule: Some(rule.decl.id.clone()),
+                    message: lang.render(&Text::new(
+                        format!("规则 {} 执行出错：{message}", rule.decl.id),
+                        format!("rule {} failed to run: {message}", rule.decl.id),
+                    )),
+                });
+            }
+            if r.status == RuleStatus::Fail {
+                let severity = severity_name(rule.decl.severity.unwrap_or_default());
+                for path in dedup(r.fail_paths.clone()) {
+                    fields.entry(path).or_default().push(FieldNote {
+                        rule: Some(rule.decl.id.clone()),
+                        status: RuleStatus::Fail,
+                        severity: Some(severity.into()),
+                        message: lang.render(&rule.decl.message),
+                    });
+                }
+            }
+            if let (RuleKind::Decision, Body::Value { path, .. }) = (rule.decl.kind, &rule.body) {
+                let status = match r.status {
+                    RuleStatus::Pending => DecisionStatus::Pending,
+                    RuleStatus::Error => DecisionStatus::Error,
+                    _ => DecisionStatus::Decided,
+                };
+                decisions.insert(
+                    path.clone(),
+                    DecisionOut {
+                        value: r
+                            .value
+                            .as_ref()
+                            .and_then(|v| to_json(v).ok())
+                            .unwrap_or(Value::Null),
+                        status,
+                        because: self.because_ids(rule),
+                        unverified: r.unverified,
+                        scheme: rule.decl.scheme.clone(),
+                    },
+                );
+            }
+            rules.push(self.rule_out(rule, r, lang));
+        }
+        let missing = self.sort_paths(missing);
+        let complete = errors.is_empty()
+            && missing.is_empty()
+            && decisions
+                .values()
+                .all(|d: &DecisionOut| d.status == DecisionStatus::Decided);
+        Outcome {
+            schema: OUTCOME_SCHEMA.into(),
+            pack: self.pack_ref(),
+            complete,
+            decisions,
+            rules,
+            fields,
+            missing,
+            errors,
+        }
+    }
+
+    /// Sorts concrete paths by field declaration order, then item index; drops duplicates.
+    fn sort_paths(&self, paths: Vec<String>) -> Vec<String> {
+        let key = |p: &String| -> (usize, usize, String) {
+            match p.split_once('[') {
+                Some((list, rest)) => {
+                    let (index, tail) = rest.split_once(']').unwrap_or((rest, ""));
+                    let generic = format!("{list}[]{tail}");
+                    let order = self
+                        .schema
+                        .order
+                        .get(&generic)
+                        .copied()
+                        .unwrap_or(usize::MAX);
+                    (order, index.parse().unwrap_or(usize::MAX), p.clone())
+                }
+                None => (
+                    self.schema.order.get(p).copied().unwrap_or(usize::MAX),
+                    0,
+                    p.clone(),
+                ),
+            }
+        };
+        let set: BTreeSet<String> = paths.into_iter().collect();
+        let mut v: Vec<String> = set.into_iter().collect();
+        v.sort_by_key(key);
+        v
+    }
+}
+
+enum Output {
+    Bool(bool),
+    /// A value and whether the table row it came from (if any) is verified.
+    Value(Dynamic, bool),
+}
+
+fn stop_at_gate(gate: &Gate) -> Option<RuleResult> {
+    if gate.error {
+        let mut r = RuleResult::new(RuleStatus::Error);
+        r.fields = gate.fields.clone();
+        return Some(r);
+    }
+    if !gate.missing.is_empty() {
+        let mut r = RuleResult::new(RuleStatus::Pending);
+        r.fields = gate.fields.clone();
+        r.missing = gate.missing.clone();
+        r.unverified = gate.unverified;
+        return Some(r);
+    }
+    None
+}
+
+fn errored(gate: Gate, e: RunError) -> RuleResult {
+    let mut r = RuleResult::new(RuleStatus::Error);
+    r.fields = gate.fields;
+    r.error = Some(e.into_parts());
+    r
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    v.into_iter().filter(|p| seen.insert(p.clone())).collect()
+}
+
+fn as_number(v: &Dynamic) -> Option<f64> {
+    v.as_int()
+        .map(|i| i as f64)
+        .ok()
+        .or_else(|| v.as_float().ok())
+        .filter(|f| f.is_finite())
+}
+
+fn sum_points(values: &[Dynamic]) -> Dynamic {
+    let total: f64 = values.iter().filter_map(as_number).sum();
+    Dynamic::from_float(total)
+}
+
+fn describe_args(names: &[String], values: &[Dynamic]) -> String {
+    names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Largest integer a float can stand for exactly; integral floats up to it print as integers.
+const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// Converts a rhai value to JSON with one way of printing numbers: integral floats print as
+/// integers (`880`, never `880.0`), others as serde_json prints them.
+pub fn to_json(v: &Dynamic) -> Result<Value, String> {
+    if v.is_unit() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Ok(i) = v.as_int() {
+        return Ok(Value::from(i));
+    }
+    if let Ok(f) = v.as_float() {
+        if !f.is_finite() {
+            return Err(format!("{f} is not a finite number"));
+        }
+        if f.fract() == 0.0 && f.abs() <= MAX_EXACT_INT {
+            return Ok(Value::from(f as i64));
+        }
+        return serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{f} is not a finite number"));
+    }
+    if let Ok(c) = v.as_char() {
+        return Ok(Value::String(c.to_string()));
+    }
+    if v.is_string() {
+        return Ok(Value::String(v.to_string()));
+    }
+    if v.is_array() {
+        let arr = v.read_lock::<rhai::Array>().ok_or("unreadable list")?;
+        return arr
+            .iter()
+            .map(to_json)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    if v.is_map() {
+        let map = v.read_lock::<Map>().ok_or("unreadable map")?;
+        let mut out = serde_json::Map::new();
+        for (k, val) in map.iter() {
+            out.insert(k.to_string(), to_json(val)?);
+        }
+        return Ok(Value::Object(out));
+    }
+    Err(format!(
+        "a value of type {} cannot be part of an outcome",
+        v.type_name()
+    ))
+}

@@ -1,0 +1,33 @@
+//! hegui-core: rule packs, the rhai sandbox, decision tables, evaluation and outcomes.
+//!
+//! Pure library: no file system, network, clock or threads. The assessment date is an input.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod canonical;
+pub mod compile;
+pub mod error;
+pub mod eval;
+pub mod functions;
+pub mod jsonschema;
+pub mod outcome;
+pub mod resolve;
+pub mod source;
+pub mod testcase;
+pub mod text;
+
+pub use compile::{CompiledPack, Limits};
+pub use error::LoadError;
+pub use eval::EvalOptions;
+pub use outcome::Outcome;
+pub use resolve::ResolvedPack;
+pub use source::PackFiles;
+pub use text::{Lang, Text};

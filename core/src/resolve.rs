@@ -1,0 +1,406 @@
+//! Resolution: pack files (and, for an overlay, its resolved base) become one `ResolvedPack`,
+//! the canonical form behind the digest and the unit a bundle carries.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::canonical;
+use crate::error::{LoadError, Loc};
+use crate::source::{
+    self, FieldDecl, FieldsFile, Manifest, PackFiles, RuleDecl, RulesFile, TableSource,
+};
+
+/// Where each rule, field and table was declared, for error messages. Not part of the digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locations {
+    pub rules: BTreeMap<String, Loc>,
+    pub fields: BTreeMap<String, Loc>,
+}
+
+impl Locations {
+    pub fn rule(&self, id: &str) -> Loc {
+        self.rules
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| Loc::new("rules.toml", None))
+    }
+
+    pub fn field(&self, path: &str) -> Loc {
+        self.fields
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| Loc::new("fields.toml", None))
+    }
+}
+
+/// A pack with its overlays applied: everything evaluation needs, as plain data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolvedPack {
+    pub manifest: Manifest,
+    pub fields: Vec<FieldDecl>,
+    pub tables: Vec<TableSource>,
+    pub rules: Vec<RuleDecl>,
+    #[serde(skip)]
+    pub locations: Locations,
+}
+
+/// The JSON bundle that ships a resolved pack to browsers and servers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub format: String,
+    pub digest: String,
+    pub pack: ResolvedPack,
+}
+
+pub const BUNDLE_FORMAT: &str = "hegui.bundle/1";
+
+impl ResolvedPack {
+    /// The pack as a JSON value (the input of the digest).
+    pub fn to_value(&self) -> Result<serde_json::Value, LoadError> {
+        serde_json::to_value(self).map_err(|e| LoadError::Bundle {
+            message: format!("cannot serialise the pack: {e}"),
+        })
+    }
+
+    /// `sha256:` + hex of the canonical serialisation of the resolved pack.
+    pub fn digest(&self) -> Result<String, LoadError> {
+        Ok(canonical::digest(&self.to_value()?))
+    }
+
+    /// The bundle as canonical JSON text: identical bytes on every machine.
+    pub fn to_bundle_json(&self) -> Result<String, LoadError> {
+        let pack = self.to_value()?;
+        let digest = canonical::digest(&pack);
+        let bundle = serde_json::json!({ "format": BUNDLE_FORMAT, "digest": digest, "pack": pack });
+        Ok(canonical::to_canonical_string(&bundle))
+    }
+
+    /// Reads a bundle and checks that its digest matches its content.
+    pub fn from_bundle_json(text: &str) -> Result<ResolvedPack, LoadError> {
+        let bundle: Bundle = serde_json::from_str(text).map_err(|e| LoadError::Bundle {
+            message: format!("not a hegui bundle: {e}"),
+        })?;
+        Self::from_bundle(bundle)
+    }
+
+    pub fn from_bundle(bundle: Bundle) -> Result<ResolvedPack, LoadError> {
+        if bundle.format != BUNDLE_FORMAT {
+            return Err(LoadError::Bundle {
+                message: format!("format `{}` is not `{BUNDLE_FORMAT}`", bundle.format),
+            });
+        }
+        let actual = bundle.pack.digest()?;
+        if actual != bundle.digest {
+            return Err(LoadError::DigestMismatch {
+                claimed: bundle.digest,
+                actual,
+            });
+        }
+        Ok(bundle.pack)
+    }
+
+    /// `id@version`, the name overlays use in `extends`.
+    pub fn reference(&self) -> String {
+        format!("{}@{}", self.manifest.id, self.manifest.version)
+    }
+}
+
+/// Reads `extends` from a pack's manifest so a caller can find and resolve the base first.
+pub fn extends_of(files: &PackFiles) -> Result<Option<String>, LoadError> {
+    let manifest: Manifest = source::parse_toml("pack.toml", files.require("pack.toml")?)?;
+    Ok(manifest.extends)
+}
+
+/// Resolves a pack from its files. An overlay (`extends` set) needs its resolved base.
+pub fn resolve(files: &PackFiles, base: Option<&ResolvedPack>) -> Result<ResolvedPack, LoadError> {
+    let manifest_text = files.require("pack.toml")?;
+    let manifest: Manifest = source::parse_toml("pack.toml", manifest_text)?;
+    check_manifest(&manifest)?;
+
+    let own = read_own_parts(files, manifest.extends.is_some())?;
+    let pack = match (&manifest.extends, base) {
+        (None, _) => ResolvedPack {
+            manifest,
+            fields: own.fields,
+            tables: own.tables,
+            rules: own.rules,
+            locations: own.locations,
+        },
+        (Some(wanted), Some(base)) => {
+            if *wanted != base.reference() {
+                return Err(manifest_error(format!(
+                    "extends `{wanted}` but the base pack given is `{}`",
+                    base.reference()
+                )));
+            }
+            apply_overlay(base, manifest, own)?
+        }
+        (Some(wanted), None) => {
+            return Err(manifest_error(format!(
+                "extends `{wanted}`, which was not found"
+            )))
+        }
+    };
+    check_unique_ids(&pack)?;
+    Ok(pack)
+}
+
+fn manifest_error(message: String) -> LoadError {
+    LoadError::Manifest {
+        loc: Loc::new("pack.toml", None),
+        message,
+    }
+}
+
+fn check_manifest(m: &Manifest) -> Result<(), LoadError> {
+    let id_ok = m.id.split('.').count() >= 2
+        && m.id.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if !id_ok {
+        return Err(manifest_error(format!(
+            "id `{}` is not of the form <jurisdiction>.<pack> (lower case, digits, '-')",
+            m.id
+        )));
+    }
+    let parts: Vec<&str> = m.version.split('.').collect();
+    let semver_ok = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if !semver_ok {
+        return Err(manifest_error(format!(
+            "version `{}` is not MAJOR.MINOR.PATCH",
+            m.version
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    for s in &m.sources {
+        if !seen.insert(s.id.as_str()) {
+            return Err(manifest_error(format!(
+                "source `{}` is declared twice",
+                s.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a pack's own files declare, before any overlay is applied.
+struct OwnParts {
+    fields: Vec<FieldDecl>,
+    tables: Vec<TableSource>,
+    table_overrides: BTreeSet<String>,
+    rules: Vec<RuleDecl>,
+    disable: Vec<String>,
+    locations: Locations,
+}
+
+fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadError> {
+    let mut locations = Locations::default();
+
+    // An overlay may leave out fields.toml and rules.toml; a base pack needs both.
+    let fields_text = match files.get("fields.toml") {
+        Some(t) => Some(t),
+        None if is_overlay => None,
+        None => Some(files.require("fields.toml")?),
+    };
+    let mut fields = Vec::new();
+    if let Some(text) = fields_text {
+        let parsed: FieldsFile = source::parse_toml("fields.toml", text)?;
+        for spanned in parsed.field {
+            let line = source::line_of(text, spanned.span().start);
+            let field = spanned.into_inner();
+            if locations
+                .fields
+                .insert(field.path.clone(), Loc::new("fields.toml", Some(line)))
+                .is_some()
+            {
+                return Err(LoadError::Field {
+                    loc: Loc::new("fields.toml", Some(line)),
+                    path: field.path,
+                    message: "declared twice".into(),
+                });
+            }
+            fields.push(field);
+        }
+    }
+
+    let rules_text = match files.get("rules.toml") {
+        Some(t) => Some(t),
+        None if is_overlay => None,
+        None => Some(files.require("rules.toml")?),
+    };
+    let mut rules = Vec::new();
+    let mut tables = Vec::new();
+    let mut table_overrides = BTreeSet::new();
+    let mut disable = Vec::new();
+    if let Some(text) = rules_text {
+        let parsed: RulesFile = source::parse_toml("rules.toml", text)?;
+        disable = parsed.disable;
+        for spanned in parsed.table {
+            let line = source::line_of(text, spanned.span().start);
+            let decl = spanned.into_inner();
+            let csv_text = files.get(&decl.file).ok_or_else(|| LoadError::Table {
+                loc: Loc::new("rules.toml", Some(line)),
+                table: decl.id.clone(),
+                message: format!("file `{}` is missing from the pack", decl.file),
+            })?;
+            if decl.override_base {
+                table_overrides.insert(decl.id.clone());
+            }
+            tables.push(source::parse_table_csv(&decl, csv_text)?);
+        }
+        for spanned in parsed.rule {
+            let line = source::line_of(text, spanned.span().start);
+            let rule = spanned.into_inner();
+            if locations
+                .rules
+                .insert(rule.id.clone(), Loc::new("rules.toml", Some(line)))
+                .is_some()
+            {
+                return Err(LoadError::Rule {
+                    loc: Loc::new("rules.toml", Some(line)),
+                    rule: rule.id,
+                    message: "rule id is declared twice".into(),
+                });
+            }
+            rules.push(rule);
+        }
+    }
+    Ok(OwnParts {
+        fields,
+        tables,
+        table_overrides,
+        rules,
+        disable,
+        locations,
+    })
+}
+
+/// Applies an overlay to its base: the overlay may add, replace (`override = true`) and disable
+/// rules, replace tables, add or replace fields, sources and params. Anything else is an error,
+/// so an overlay never changes more than it says.
+fn apply_overlay(
+    base: &ResolvedPack,
+    manifest: Manifest,
+    own: OwnParts,
+) -> Result<ResolvedPack, LoadError> {
+    let mut pack = base.clone();
+    let base_id = base.manifest.id.clone();
+    // Locations of inherited rules point into the base pack.
+    for loc in pack.locations.rules.values_mut() {
+        loc.file = format!("{base_id}:{}", loc.file);
+    }
+    for loc in pack.locations.fields.values_mut() {
+        loc.file = format!("{base_id}:{}", loc.file);
+    }
+
+    let mut sources = pack.manifest.sources.clone();
+    for s in manifest.sources.iter() {
+        match sources.iter_mut().find(|b| b.id == s.id) {
+            Some(existing) => *existing = s.clone(),
+            None => sources.push(s.clone()),
+        }
+    }
+    let mut params = pack.manifest.params.clone();
+    params.extend(manifest.params.clone());
+    pack.manifest = Manifest {
+        sources,
+        params,
+        ..manifest
+    };
+
+    for field in own.fields {
+        let loc = own.locations.field(&field.path);
+        pack.locations.fields.insert(field.path.clone(), loc);
+        match pack.fields.iter_mut().find(|f| f.path == field.path) {
+            Some(existing) => *existing = field,
+            None => pack.fields.push(field),
+        }
+    }
+
+    for table in own.tables {
+        let overrides = own.table_overrides.contains(&table.id);
+        match (pack.tables.iter_mut().find(|t| t.id == table.id), overrides) {
+            (Some(existing), true) => *existing = table,
+            (None, false) => pack.tables.push(table),
+            (Some(_), false) => {
+                return Err(LoadError::Table {
+                    loc: Loc::new(table.file.clone(), None),
+                    table: table.id,
+                    message: format!(
+                        "already defined by `{base_id}`; set `override = true` to replace it"
+                    ),
+                })
+            }
+            (None, true) => {
+                return Err(LoadError::Table {
+                    loc: Loc::new(table.file.clone(), None),
+                    table: table.id,
+                    message: format!("`override = true` but `{base_id}` has no such table"),
+                })
+            }
+        }
+    }
+
+    for id in &own.disable {
+        let before = pack.rules.len();
+        pack.rules.retain(|r| &r.id != id);
+        if pack.rules.len() == before {
+            return Err(LoadError::Rule {
+                loc: Loc::new("rules.toml", None),
+                rule: id.clone(),
+                message: format!("cannot disable it: `{base_id}` has no such rule"),
+            });
+        }
+        pack.locations.rules.remove(id);
+    }
+
+    for rule in own.rules {
+        let loc = own.locations.rule(&rule.id);
+        let existing = pack.rules.iter_mut().find(|r| r.id == rule.id);
+        match (existing, rule.override_base) {
+            (Some(existing), true) => *existing = rule.clone(),
+            (None, false) => pack.rules.push(rule.clone()),
+            (Some(_), false) => {
+                return Err(LoadError::Rule {
+                    loc,
+                    rule: rule.id,
+                    message: format!(
+                        "already defined by `{base_id}`; set `override = true` to replace it"
+                    ),
+                })
+            }
+            (None, true) => {
+                return Err(LoadError::Rule {
+                    loc,
+                    rule: rule.id,
+                    message: format!("`override = true` but `{base_id}` has no such rule"),
+                })
+            }
+        }
+        pack.locations.rules.insert(rule.id, loc);
+    }
+    Ok(pack)
+}
+
+fn check_unique_ids(pack: &ResolvedPack) -> Result<(), LoadError> {
+    let mut tables = BTreeSet::new();
+    for t in &pack.tables {
+        if !tables.insert(t.id.as_str()) {
+            return Err(LoadError::Table {
+                loc: Loc::new(t.file.clone(), None),
+                table: t.id.clone(),
+                message: "table id is declared twice".into(),
+            });
+        }
+    }
+    Ok(())
+}
