@@ -3,8 +3,11 @@
 //! Exit codes: 0 ok, 1 failed checks (a failing rule or test case), 2 usage, input or pack errors.
 #![forbid(unsafe_code)]
 
+mod check;
+mod doc_cmd;
 mod error;
 mod packs;
+mod serve;
 mod test_cmd;
 
 use std::io::{Read, Write};
@@ -62,6 +65,12 @@ enum Command {
         #[arg(long)]
         pack: PathBuf,
     },
+    /// Re-check many submissions (JSONL or CSV) against a pack, streaming.
+    Check(check::Args),
+    /// Serve the HTTP API for server-side re-checks, and the web demo.
+    Serve(serve::Args),
+    /// Describe a pack's rules, tables and sources for reviewers (Markdown).
+    Doc(doc_cmd::Args),
 }
 
 #[derive(Subcommand)]
@@ -97,6 +106,9 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
             pretty,
         } => eval(&pack, &input, lang.as_deref(), pretty),
         Command::Test { paths, verbose } => test_cmd::run(&paths, verbose),
+        Command::Check(args) => check::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Doc(args) => doc_cmd::run(args),
         Command::Pack { command } => match command {
             PackCommand::Build { dir, output } => {
                 let resolved = packs::resolve_dir(&dir)?;

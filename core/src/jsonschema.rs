@@ -14,6 +14,7 @@ fn field_schema(f: &FieldDecl) -> Value {
         FieldType::Number => "number",
         FieldType::String | FieldType::Date | FieldType::Enum => "string",
         FieldType::List => "array",
+        FieldType::Map => "object",
     };
     // null is accepted everywhere: it means "not filled in yet".
     s.insert("type".into(), json!([ty, "null"]));
@@ -44,6 +45,9 @@ fn field_schema(f: &FieldDecl) -> Value {
     }
     if let Some(n) = f.max_items {
         s.insert("maxItems".into(), json!(n));
+    }
+    if f.ty == FieldType::Map {
+        s.insert("additionalProperties".into(), json!({"type": "number"}));
     }
     if let Some(u) = &f.unit {
         s.insert("x-unit".into(), json!(u));

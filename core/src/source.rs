@@ -134,6 +134,8 @@ pub enum FieldType {
     Date,
     Enum,
     List,
+    /// An object with free keys and number values (points per assessment item).
+    Map,
 }
 
 impl FieldType {
@@ -146,6 +148,7 @@ impl FieldType {
             FieldType::Date => "date",
             FieldType::Enum => "enum",
             FieldType::List => "list",
+            FieldType::Map => "map",
         }
     }
 }
@@ -168,6 +171,9 @@ pub struct FieldDecl {
     pub max_items: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// An optional field's absence does not make its readers pending: it reads as `()`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
     pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Text>,
@@ -232,6 +238,10 @@ fn yes() -> bool {
 
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

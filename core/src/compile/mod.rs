@@ -384,7 +384,8 @@ impl<'a> Names<'a> {
         for k in (1..=segments.len()).rev() {
             let prefix = segments.get(..k).unwrap_or(&[]).join(".");
             if let Some(field) = self.schema.field(&prefix) {
-                if k < segments.len() {
+                // A map's keys are data, so `items.x` reads the map.
+                if k < segments.len() && field.ty != crate::source::FieldType::Map {
                     return Err(format!(
                         "`{full}`: field `{prefix}` is a {} and has no members",
                         field.ty.name()

@@ -50,8 +50,8 @@ impl InputSchema {
                 if !declared_list {
                     return Err(err(f, format!("`{list}` is not declared as a list")));
                 }
-                if f.ty == FieldType::List {
-                    return Err(err(f, "lists inside list items are not supported".into()));
+                if matches!(f.ty, FieldType::List | FieldType::Map) {
+                    return Err(err(f, "lists and maps inside list items are not supported".into()));
                 }
                 schema
                     .items
@@ -98,6 +98,14 @@ impl InputSchema {
             .and_then(|items| items.iter().find(|(n, _)| n == name).map(|(_, f)| f))
     }
 
+    pub fn is_optional(&self, path: &str) -> bool {
+        self.field(path).is_some_and(|f| f.optional)
+    }
+
+    pub fn is_optional_item(&self, list: &str, name: &str) -> bool {
+        self.item_field(list, name).is_some_and(|f| f.optional)
+    }
+
     /// Whether `path` is an object node above declared fields (`employer` for `employer.name`).
     pub fn is_object(&self, path: &str) -> bool {
         let prefix = format!("{path}.");
@@ -133,8 +141,8 @@ fn check_constraints(f: &FieldDecl) -> Result<(), String> {
         }
         _ => {}
     }
-    if f.max_items.is_some() && f.ty != FieldType::List {
-        return Err("max_items applies to list fields only".into());
+    if f.max_items.is_some() && !matches!(f.ty, FieldType::List | FieldType::Map) {
+        return Err("max_items applies to list and map fields only".into());
     }
     if f.max_length.is_some() && f.ty != FieldType::String {
         return Err("max_length applies to string fields only".into());

@@ -171,6 +171,7 @@ fn expected_name(ty: &str) -> (&'static str, &'static str) {
         "date" => ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
         "enum" => ("选项文本", "one of the listed values"),
         "list" => ("列表", "a list"),
+        "map" => ("对象（条目 → 数值）", "an object of numbers"),
         _ => ("对象", "an object"),
     }
 }
@@ -270,6 +271,7 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
                 ))
             }
         }
+        (FieldType::Map, Value::Object(entries)) => convert_map(field, entries, path),
         (FieldType::List, Value::Array(items)) => {
             let max = field.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
             if items.len() > max {
@@ -285,6 +287,33 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
         }
         _ => Converted::Invalid(wrong_type(path, ty, value)),
     }
+}
+
+/// A map of numbers: each key is kept as given, each value must be a finite number.
+fn convert_map<'a>(
+    field: &FieldDecl,
+    entries: &serde_json::Map<String, Value>,
+    path: &str,
+) -> Converted<'a> {
+    let max = field.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
+    if entries.len() > max {
+        return Converted::Invalid(error(
+            "input.too_large",
+            path,
+            format!("条目过多：最多 {max} 项，实际 {} 项", entries.len()),
+            format!("too many entries: at most {max}, got {}", entries.len()),
+        ));
+    }
+    let mut map = Map::new();
+    for (key, v) in entries {
+        match v.as_f64().filter(|f| f.is_finite()) {
+            Some(f) => {
+                map.insert(key.as_str().into(), Dynamic::from_float(f));
+            }
+            None => return Converted::Invalid(wrong_type(&format!("{path}.{key}"), "number", v)),
+        }
+    }
+    Converted::Scalar(Dynamic::from_map(map))
 }
 
 /// Shortens an echoed value so a huge string cannot blow up the messages.

@@ -284,6 +284,7 @@ impl CompiledPack {
             gate.fields.push(path.clone());
             match view.state(path) {
                 FieldState::Present => {}
+                FieldState::Absent if self.schema.is_optional(path) => {}
                 FieldState::Absent => gate.missing.push(path.clone()),
                 FieldState::Invalid => gate.error = true,
             }
@@ -351,6 +352,8 @@ impl CompiledPack {
                                 gate.fields.push(path.clone());
                                 match item.state(name) {
                                     FieldState::Present => {}
+                                    FieldState::Absent
+                                        if self.schema.is_optional_item(&fe.list, name) => {}
                                     FieldState::Absent => gate.missing.push(path),
                                     FieldState::Invalid => gate.error = true,
                                 }
