@@ -31,3 +31,10 @@ pub use outcome::Outcome;
 pub use resolve::ResolvedPack;
 pub use source::PackFiles;
 pub use text::{Lang, Text};
+
+/// A compiled pack is built once and shared by every request of a server.
+#[cfg(test)]
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CompiledPack>();
+};
