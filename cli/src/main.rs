@@ -3,12 +3,11 @@
 //! Exit codes: 0 ok, 1 failed checks (a failing rule or test case), 2 usage, input or pack errors.
 #![forbid(unsafe_code)]
 
-mod check;
 mod doc_cmd;
-mod error;
-mod packs;
-mod serve;
 mod test_cmd;
+
+// Shared with the integration tests through the library target (cli/src/lib.rs).
+use hegui::{check, error, packs, serve};
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,1 +1,62 @@
-fn main() {}
+//! Evaluating `cn.supervision` on a full input: the per-evaluation cost a form or server pays.
+//!
+//! Run: `cargo bench -p hegui-core --bench evaluate`
+
+use std::fs;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use hegui_core::{CompiledPack, EvalOptions, PackFiles};
+
+fn read_pack(dir: &Path) -> PackFiles {
+    let mut files = PackFiles::new();
+    for name in ["pack.toml", "fields.toml", "rules.toml"] {
+        if let Ok(text) = fs::read_to_string(dir.join(name)) {
+            files.insert(name, text);
+        }
+    }
+    if let Ok(entries) = fs::read_dir(dir.join("tables")) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if let (Some(name), Ok(text)) = (path.file_name(), fs::read_to_string(&path)) {
+                files.insert(format!("tables/{}", name.to_string_lossy()), text);
+            }
+        }
+    }
+    files
+}
+
+fn bench(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let files = read_pack(&root.join("rules/cn/supervision"));
+    let resolved = match hegui_core::resolve::resolve(&files, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot load cn.supervision: {e}");
+            return;
+        }
+    };
+    let pack = match CompiledPack::compile(resolved.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cannot compile cn.supervision: {e}");
+            return;
+        }
+    };
+    let text = fs::read_to_string(root.join("examples/supervision-full.json")).unwrap_or_default();
+    let input: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let options = EvalOptions::default();
+
+    c.bench_function("cn.supervision/evaluate (full input)", |b| {
+        b.iter(|| pack.evaluate(std::hint::black_box(&input), &options))
+    });
+    c.bench_function("cn.supervision/evaluate + to_json (full input)", |b| {
+        b.iter(|| pack.evaluate(std::hint::black_box(&input), &options).to_json())
+    });
+    c.bench_function("cn.supervision/compile", |b| {
+        b.iter(|| CompiledPack::compile(std::hint::black_box(resolved.clone())))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -4,9 +4,12 @@
 //! serde_json alone, so the same pack and input give the same bytes natively and in WASM.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::source::RuleKind;
 
 pub const OUTCOME_SCHEMA: &str = "hegui.outcome/1";
 
@@ -41,7 +44,7 @@ pub enum DecisionStatus {
 pub struct DecisionOut {
     pub value: Value,
     pub status: DecisionStatus,
-    pub because: Vec<String>,
+    pub because: Arc<[Arc<str>]>,
     pub unverified: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
@@ -71,14 +74,14 @@ impl RuleStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BasisOut {
-    pub source: String,
-    pub article: String,
+    pub source: Arc<str>,
+    pub article: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleOut {
-    pub id: String,
-    pub kind: String,
+    pub id: Arc<str>,
+    pub kind: RuleKind,
     pub status: RuleStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
@@ -97,7 +100,7 @@ pub struct RuleOut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldNote {
     /// The rule that speaks about the field; `null` for an input error.
-    pub rule: Option<String>,
+    pub rule: Option<Arc<str>>,
     pub status: RuleStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
@@ -133,7 +136,7 @@ impl Outcome {
         self.rules
             .iter()
             .filter(|r| r.status == RuleStatus::Fail)
-            .map(|r| r.id.as_str())
+            .map(|r| &*r.id)
             .collect()
     }
 }

@@ -281,6 +281,10 @@ pub struct RuleDecl {
     pub table: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, String>,
+    /// derive/decision: true when every listed prerequisite/check passes (or does not apply),
+    /// false as soon as one fails, even while others are still pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_pass: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
     /// Overlays only: this rule replaces the base pack's rule of the same id.

@@ -30,6 +30,8 @@ pub struct Expect {
     pub complete: Option<bool>,
     pub errors: Option<Vec<String>>,
     pub unverified: Vec<String>,
+    /// Decisions that must be decided with the value null (TOML has no null).
+    pub null: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +63,8 @@ struct RawExpect {
     errors: Option<Vec<String>>,
     #[serde(default)]
     unverified: Vec<String>,
+    #[serde(default)]
+    null: Vec<String>,
 }
 
 /// Converts TOML to JSON; TOML dates become ISO strings, as a form would send them.
@@ -116,6 +120,7 @@ pub fn parse_tests(files: &PackFiles) -> Result<Vec<TestCase>, LoadError> {
                     complete: c.expect.complete,
                     errors: c.expect.errors,
                     unverified: c.expect.unverified,
+                    null: c.expect.null,
                 },
                 name: c.name,
                 basis: c.basis,
@@ -169,6 +174,16 @@ pub fn check(outcome: &Outcome, expect: &Expect) -> Vec<String> {
             Some(d) if d.status == DecisionStatus::Pending => {}
             Some(d) => problems.push(format!(
                 "decision `{name}`: expected pending, got {:?} {}",
+                d.status, d.value
+            )),
+            None => problems.push(format!("decision `{name}` does not exist")),
+        }
+    }
+    for name in &expect.null {
+        match outcome.decisions.get(name) {
+            Some(d) if d.status == DecisionStatus::Decided && d.value.is_null() => {}
+            Some(d) => problems.push(format!(
+                "decision `{name}`: expected decided null, got {:?} {}",
                 d.status, d.value
             )),
             None => problems.push(format!("decision `{name}` does not exist")),

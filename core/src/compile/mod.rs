@@ -59,6 +59,8 @@ pub enum ValueSource {
         table: usize,
         args: Vec<Expr>,
     },
+    /// Three-valued AND over prerequisite/check rules (by index).
+    AllPass(Vec<usize>),
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +88,15 @@ pub struct CompiledRule {
     pub deps: Vec<usize>,
     /// This rule and every rule it depends on, directly or not, in declaration order.
     pub because: Vec<usize>,
+    /// The ids of `because`, ready for outcomes.
+    pub because_ids: std::sync::Arc<[std::sync::Arc<str>]>,
+    /// Where later rules read this rule's result: a value path, `rules.<id>` or `scores.<id>`,
+    /// split into its root and the segments below it.
+    pub publish_root: String,
+    pub publish_rest: Vec<String>,
+    /// The rule id and basis, shared by every outcome.
+    pub id: std::sync::Arc<str>,
+    pub basis: crate::outcome::BasisOut,
 }
 
 /// A pack ready to evaluate: immutable, built once, shared across evaluations and threads.
@@ -516,9 +527,26 @@ fn compile_rule(
                 _ => decl.decision.clone(),
             }
             .unwrap_or_default();
-            let source = match (&decl.expr, &decl.table) {
-                (Some(src), None) => ValueSource::Expr(compile("expr", src, true)?),
-                (None, Some(id)) => {
+            let source = match (&decl.expr, &decl.table, &decl.all_pass) {
+                (None, None, Some(ids)) => {
+                    if ids.is_empty() {
+                        return Err("`all_pass` needs at least one rule id".into());
+                    }
+                    let mut indices = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let index = resolved
+                            .rules
+                            .iter()
+                            .position(|r| &r.id == id && r.kind.asserts())
+                            .ok_or_else(|| {
+                                format!("all_pass: `{id}` is not a prerequisite or check rule")
+                            })?;
+                        indices.push(index);
+                    }
+                    ValueSource::AllPass(indices)
+                }
+                (Some(src), None, None) => ValueSource::Expr(compile("expr", src, true)?),
+                (None, Some(id), None) => {
                     let (index, table) = tables
                         .iter()
                         .enumerate()
@@ -539,7 +567,7 @@ fn compile_rule(
                     }
                     ValueSource::Table { table: index, args }
                 }
-                _ => return Err("needs exactly one of `expr` and `table`".into()),
+                _ => return Err("needs exactly one of `expr`, `table` and `all_pass`".into()),
             };
             Body::Value { path, source }
         }
@@ -555,10 +583,22 @@ fn compile_rule(
                 }
                 r
             }
+            // Read through `deps`, not the gate: a pending rule must not hide a failing one.
+            ValueSource::AllPass(_) => Reads::default(),
         },
     };
     let _ = resolved;
+    let publish_path = match &body {
+        Body::Value { path, .. } => path.clone(),
+        Body::Points { .. } => format!("{SCORES_ROOT}.{}", decl.id),
+        Body::Assert(_) => format!("{RULES_ROOT}.{}", decl.id),
+    };
+    let mut segments = publish_path.split('.').map(str::to_owned);
+    let publish_root = segments.next().unwrap_or_default();
+    let publish_rest = segments.collect();
     Ok(CompiledRule {
+        publish_root,
+        publish_rest,
         decl: decl.clone(),
         when,
         for_each,
@@ -566,6 +606,12 @@ fn compile_rule(
         body_reads,
         deps: Vec::new(),
         because: Vec::new(),
+        because_ids: std::sync::Arc::from(Vec::new()),
+        id: decl.id.as_str().into(),
+        basis: crate::outcome::BasisOut {
+            source: decl.basis.source.as_str().into(),
+            article: decl.basis.article.as_str().into(),
+        },
     })
 }
 
@@ -590,6 +636,11 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
             "table",
             d.table.is_some(),
             matches!(k, RuleKind::Derive | RuleKind::Decision),
+        ),
+        (
+            "all_pass",
+            d.all_pass.is_some(),
+            matches!(k, RuleKind::Derive | RuleKind::Decision) && d.for_each.is_none(),
         ),
         ("inputs", !d.inputs.is_empty(), d.table.is_some()),
         ("as", d.as_name.is_some(), d.for_each.is_some()),
@@ -660,12 +711,19 @@ fn evaluation_order(
         if let Some(w) = &r.when {
             reads.extend(&w.reads);
         }
-        let deps: BTreeSet<usize> = reads
+        let mut deps: BTreeSet<usize> = reads
             .values
             .iter()
             .chain(reads.results.iter())
             .filter_map(|p| producer.get(p).copied())
             .collect();
+        if let Body::Value {
+            source: ValueSource::AllPass(ids),
+            ..
+        } = &r.body
+        {
+            deps.extend(ids.iter().copied());
+        }
         r.deps = deps.into_iter().collect();
     }
 
@@ -703,6 +761,14 @@ fn evaluation_order(
         if let Some(r) = rules.get_mut(i) {
             r.because = because.into_iter().collect();
         }
+    }
+    let ids: Vec<std::sync::Arc<str>> = rules.iter().map(|r| r.id.clone()).collect();
+    for r in rules.iter_mut() {
+        r.because_ids = r
+            .because
+            .iter()
+            .filter_map(|&i| ids.get(i).cloned())
+            .collect();
     }
     Ok((order, producer))
 }

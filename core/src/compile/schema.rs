@@ -12,6 +12,8 @@ use crate::source::{FieldDecl, FieldType};
 pub struct InputSchema {
     /// Fields outside lists (lists themselves included), in declaration order.
     pub fields: Vec<FieldDecl>,
+    /// The dot-separated segments of each of `fields`, split once here rather than per input.
+    pub segments: Vec<Vec<String>>,
     /// For each list path, its item fields by name, in declaration order.
     pub items: BTreeMap<String, Vec<(String, FieldDecl)>>,
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
@@ -68,6 +70,9 @@ impl InputSchema {
                 if let Some(root) = f.path.split('.').next() {
                     schema.roots.insert(root.to_owned());
                 }
+                schema
+                    .segments
+                    .push(f.path.split('.').map(str::to_owned).collect());
                 schema.fields.push(f.clone());
             }
             check_constraints(f).map_err(|m| err(f, m))?;

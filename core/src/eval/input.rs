@@ -46,8 +46,9 @@ impl ItemView {
 /// The validated input.
 #[derive(Debug, Clone, Default)]
 pub struct InputView {
-    /// One rhai map per input root (`employer`, `hazards`, ...).
-    pub roots: BTreeMap<String, Map>,
+    /// One rhai value per input root: a map for `employer`, `hazards`, ...; the value itself for
+    /// a top-level field such as `assessment_date`.
+    pub roots: BTreeMap<String, Dynamic>,
     pub state: BTreeMap<String, FieldState>,
     pub lists: BTreeMap<String, Vec<ItemView>>,
     pub errors: Vec<InputError>,
@@ -62,8 +63,8 @@ impl InputView {
     pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
         let mut view = InputView::default();
         let mut reported_objects = BTreeSet::new();
-        for field in &schema.fields {
-            let state = match lookup(doc, &field.path) {
+        for (field, segments) in schema.fields.iter().zip(&schema.segments) {
+            let state = match lookup(doc, segments) {
                 Lookup::Absent => FieldState::Absent,
                 Lookup::NotObject(at) => {
                     if reported_objects.insert(at.clone()) {
@@ -79,7 +80,7 @@ impl InputView {
                         FieldState::Invalid
                     }
                     Converted::Scalar(d) => {
-                        insert_path(&mut view.roots, &field.path, d);
+                        insert_segments(&mut view.roots, segments, d);
                         FieldState::Present
                     }
                     Converted::List(items) => {
@@ -88,7 +89,7 @@ impl InputView {
                             build_items(&field.path, items, items_schema, &mut view.errors);
                         match values {
                             Some(values) => {
-                                insert_path(&mut view.roots, &field.path, values);
+                                insert_segments(&mut view.roots, segments, values);
                                 view.lists.insert(field.path.clone(), views);
                                 FieldState::Present
                             }
@@ -100,7 +101,12 @@ impl InputView {
             view.state.insert(field.path.clone(), state);
         }
         for root in &schema.roots {
-            view.roots.entry(root.clone()).or_default();
+            // An absent top-level scalar stays unit; an absent object root is an empty map.
+            if schema.field(root).is_none() {
+                view.roots
+                    .entry(root.clone())
+                    .or_insert_with(|| Dynamic::from_map(Map::new()));
+            }
         }
         view
     }
@@ -113,32 +119,27 @@ enum Lookup<'a> {
     Found(&'a Value),
 }
 
-fn lookup<'a>(doc: &'a serde_json::Map<String, Value>, path: &str) -> Lookup<'a> {
+fn lookup<'a>(doc: &'a serde_json::Map<String, Value>, segments: &[String]) -> Lookup<'a> {
     let mut current = doc;
-    let mut walked = String::new();
-    let mut segments = path.split('.').peekable();
-    while let Some(seg) = segments.next() {
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(seg);
+    for (i, seg) in segments.iter().enumerate() {
         let Some(value) = current.get(seg) else {
             return Lookup::Absent;
         };
-        if segments.peek().is_none() {
+        if i + 1 == segments.len() {
             return Lookup::Found(value);
         }
         match value {
             Value::Object(inner) => current = inner,
             Value::Null => return Lookup::Absent,
-            _ => return Lookup::NotObject(walked),
+            _ => return Lookup::NotObject(segments.get(..=i).unwrap_or(&[]).join(".")),
         }
     }
     Lookup::Absent
 }
 
 fn doc_value<'a>(doc: &'a serde_json::Map<String, Value>, path: &str) -> &'a Value {
-    match lookup(doc, path) {
+    let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
+    match lookup(doc, &segments) {
         Lookup::Found(v) => v,
         _ => &Value::Null,
     }
@@ -403,15 +404,37 @@ fn build_items(
     (views, ok.then(|| Dynamic::from_array(values)))
 }
 
-/// Puts `value` at a dotted path inside the root maps, creating the maps on the way.
-pub fn insert_path(roots: &mut BTreeMap<String, Map>, path: &str, value: Dynamic) {
-    let mut segments = path.split('.');
-    let Some(root) = segments.next() else {
+/// Puts `value` at a path inside the roots, creating the maps on the way, in place.
+fn insert_segments(roots: &mut BTreeMap<String, Dynamic>, segments: &[String], value: Dynamic) {
+    let [root, rest @ ..] = segments else {
         return;
     };
-    let rest: Vec<&str> = segments.collect();
-    let map = roots.entry(root.to_owned()).or_default();
-    insert_nested(map, &rest, value);
+    if rest.is_empty() {
+        roots.insert(root.clone(), value);
+        return;
+    }
+    let entry = roots
+        .entry(root.clone())
+        .or_insert_with(|| Dynamic::from_map(Map::new()));
+    insert_in_map(entry, rest, value);
+}
+
+fn insert_in_map(target: &mut Dynamic, segments: &[String], value: Dynamic) {
+    let Some(mut map) = target.write_lock::<Map>() else {
+        return;
+    };
+    match segments {
+        [] => {}
+        [last] => {
+            map.insert(last.as_str().into(), value);
+        }
+        [first, rest @ ..] => {
+            let child = map
+                .entry(first.as_str().into())
+                .or_insert_with(|| Dynamic::from_map(Map::new()));
+            insert_in_map(child, rest, value);
+        }
+    }
 }
 
 pub fn insert_nested(map: &mut Map, segments: &[&str], value: Dynamic) {

@@ -17,7 +17,7 @@ use crate::compile::{
     SCORES_ROOT,
 };
 use crate::outcome::{
-    BasisOut, DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut,
+    DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut,
     RuleStatus, OUTCOME_SCHEMA,
 };
 use crate::source::{RuleKind, Severity};
@@ -150,8 +150,8 @@ impl CompiledPack {
                 options.lang,
             );
         };
-        let view = InputView::build(&self.schema, doc);
-        let mut scope = self.initial_scope(&view);
+        let mut view = InputView::build(&self.schema, doc);
+        let mut scope = self.initial_scope(std::mem::take(&mut view.roots));
         let mut results: Vec<Option<RuleResult>> = vec![None; self.rules.len()];
         for &i in &self.order {
             let Some(rule) = self.rules.get(i) else {
@@ -201,7 +201,7 @@ impl CompiledPack {
         let rules = self
             .rules
             .iter()
-            .map(|r| self.rule_out(r, &RuleResult::new(RuleStatus::Error), lang))
+            .map(|r| self.rule_out(r, &mut RuleResult::new(RuleStatus::Error), lang, None))
             .collect();
         Outcome {
             schema: OUTCOME_SCHEMA.into(),
@@ -220,18 +220,19 @@ impl CompiledPack {
         }
     }
 
-    fn initial_scope(&self, view: &InputView) -> Scope<'static> {
-        let mut roots: BTreeMap<String, Map> = view.roots.clone();
+    fn initial_scope(&self, mut roots: BTreeMap<String, Dynamic>) -> Scope<'static> {
         for root in &self.value_roots {
-            roots.entry(root.clone()).or_default();
+            roots
+                .entry(root.clone())
+                .or_insert_with(|| Dynamic::from_map(Map::new()));
         }
-        roots.insert(PARAMS_ROOT.into(), self.params.clone());
-        roots.insert(RULES_ROOT.into(), Map::new());
-        roots.insert(SCORES_ROOT.into(), Map::new());
+        roots.insert(PARAMS_ROOT.into(), Dynamic::from_map(self.params.clone()));
+        roots.insert(RULES_ROOT.into(), Dynamic::from_map(Map::new()));
+        roots.insert(SCORES_ROOT.into(), Dynamic::from_map(Map::new()));
         let mut scope = Scope::new();
-        for (name, map) in roots {
+        for (name, value) in roots {
             // Constants: a rule cannot change what later rules read.
-            scope.push_constant_dynamic(name, Dynamic::from_map(map));
+            scope.push_constant_dynamic(name, value);
         }
         scope
     }
@@ -246,16 +247,8 @@ impl CompiledPack {
             // Pending and errored results are never read: their readers stop at the gate.
             _ => return,
         };
-        let path = match &rule.body {
-            Body::Value { path, .. } => path.clone(),
-            Body::Points { .. } => format!("{SCORES_ROOT}.{}", rule.decl.id),
-            Body::Assert(_) => format!("{RULES_ROOT}.{}", rule.decl.id),
-        };
-        let mut segments = path.split('.');
-        let Some(root) = segments.next() else {
-            return;
-        };
-        let rest: Vec<&str> = segments.collect();
+        let root = rule.publish_root.as_str();
+        let rest: Vec<&str> = rule.publish_rest.iter().map(String::as_str).collect();
         let mut map = scope
             .remove::<Dynamic>(root)
             .and_then(|d| d.try_cast::<Map>())
@@ -328,6 +321,13 @@ impl CompiledPack {
                 }
                 Err(e) => return errored(gate, e),
             }
+        }
+        if let Body::Value {
+            source: ValueSource::AllPass(ids),
+            ..
+        } = &rule.body
+        {
+            return all_pass(rule, gate, ids, results);
         }
         // 2. What the body reads, item fields included.
         self.gate(&rule.body_reads, view, results, &mut gate);
@@ -425,6 +425,9 @@ impl CompiledPack {
                 Ok(Output::Value(v, true))
             }
             Body::Value { source, .. } => match source {
+                ValueSource::AllPass(_) => Err(RunError::Runtime(
+                    "all_pass is decided before running".into(),
+                )),
                 ValueSource::Expr(e) => self.run(e, scope).map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
                     let mut values = Vec::with_capacity(args.len());
@@ -521,32 +524,26 @@ impl CompiledPack {
         r
     }
 
-    fn because_ids(&self, rule: &CompiledRule) -> Vec<String> {
-        rule.because
-            .iter()
-            .filter_map(|&i| self.rules.get(i).map(|r| r.decl.id.clone()))
-            .collect()
+    fn because_ids(&self, rule: &CompiledRule) -> std::sync::Arc<[std::sync::Arc<str>]> {
+        rule.because_ids.clone()
     }
 
-    fn rule_out(&self, rule: &CompiledRule, r: &RuleResult, lang: Lang) -> RuleOut {
+    fn rule_out(&self, rule: &CompiledRule, r: &mut RuleResult, lang: Lang, value: Option<Value>) -> RuleOut {
         let d = &rule.decl;
         let severity = d
             .kind
             .asserts()
             .then(|| severity_name(d.severity.unwrap_or_default()).to_owned());
         RuleOut {
-            id: d.id.clone(),
-            kind: d.kind.name().into(),
+            id: rule.id.clone(),
+            kind: d.kind,
             status: r.status,
             severity,
             message: (r.status == RuleStatus::Fail).then(|| lang.render(&d.message)),
-            value: r.value.as_ref().and_then(|v| to_json(v).ok()),
-            fields: dedup(r.fields.clone()),
-            missing: self.sort_paths(r.missing.clone()),
-            basis: BasisOut {
-                source: d.basis.source.clone(),
-                article: d.basis.article.clone(),
-            },
+            value,
+            fields: dedup(std::mem::take(&mut r.fields)),
+            missing: self.sort_paths(std::mem::take(&mut r.missing)),
+            basis: rule.basis.clone(),
             unverified: r.unverified,
         }
     }
@@ -579,11 +576,15 @@ impl CompiledPack {
         for (rule, r) in self.rules.iter().zip(results.iter_mut()) {
             // A decision value that cannot be printed (a non-finite number, a foreign type) is an
             // error of its rule, never a silently altered value.
+            let mut json_value = None;
             if let Some(v) = &r.value {
-                if let Err(m) = to_json(v) {
-                    r.status = RuleStatus::Error;
-                    r.error = Some(("rule.value", m));
-                    r.value = None;
+                match to_json(v) {
+                    Ok(j) => json_value = Some(j),
+                    Err(m) => {
+                        r.status = RuleStatus::Error;
+                        r.error = Some(("rule.value", m));
+                        r.value = None;
+                    }
                 }
             }
             if r.status == RuleStatus::Pending {
@@ -604,7 +605,7 @@ impl CompiledPack {
                 let severity = severity_name(rule.decl.severity.unwrap_or_default());
                 for path in dedup(r.fail_paths.clone()) {
                     fields.entry(path).or_default().push(FieldNote {
-                        rule: Some(rule.decl.id.clone()),
+                        rule: Some(rule.id.clone()),
                         status: RuleStatus::Fail,
                         severity: Some(severity.into()),
                         message: lang.render(&rule.decl.message),
@@ -620,11 +621,7 @@ impl CompiledPack {
                 decisions.insert(
                     path.clone(),
                     DecisionOut {
-                        value: r
-                            .value
-                            .as_ref()
-                            .and_then(|v| to_json(v).ok())
-                            .unwrap_or(Value::Null),
+                        value: json_value.clone().unwrap_or(Value::Null),
                         status,
                         because: self.because_ids(rule),
                         unverified: r.unverified,
@@ -632,7 +629,7 @@ impl CompiledPack {
                     },
                 );
             }
-            rules.push(self.rule_out(rule, r, lang));
+            rules.push(self.rule_out(rule, r, lang, json_value));
         }
         let missing = self.sort_paths(missing);
         let complete = errors.is_empty()
@@ -674,9 +671,12 @@ impl CompiledPack {
                 ),
             }
         };
+        if paths.len() < 2 {
+            return paths;
+        }
         let set: BTreeSet<String> = paths.into_iter().collect();
         let mut v: Vec<String> = set.into_iter().collect();
-        v.sort_by_key(key);
+        v.sort_by_cached_key(key);
         v
     }
 }
@@ -685,6 +685,43 @@ enum Output {
     Bool(bool),
     /// A value and whether the table row it came from (if any) is verified.
     Value(Dynamic, bool),
+}
+
+/// Three-valued AND: a failing rule decides `false` at once; otherwise an error, then a pending
+/// rule, keeps the value open; all passing (or not applicable) gives `true`.
+fn all_pass(
+    rule: &CompiledRule,
+    gate: Gate,
+    ids: &[usize],
+    results: &[Option<RuleResult>],
+) -> RuleResult {
+    let listed: Vec<&RuleResult> = ids
+        .iter()
+        .filter_map(|&i| results.get(i).and_then(Option::as_ref))
+        .collect();
+    let mut r = RuleResult::new(RuleStatus::Pass);
+    r.fields = gate.fields;
+    let failing: Vec<&&RuleResult> = listed
+        .iter()
+        .filter(|x| x.status == RuleStatus::Fail)
+        .collect();
+    if !failing.is_empty() {
+        r.unverified = !rule.decl.verified || failing.iter().any(|x| x.unverified);
+        r.value = Some(Dynamic::FALSE);
+        return r;
+    }
+    if listed.len() < ids.len() || listed.iter().any(|x| x.status == RuleStatus::Error) {
+        r.status = RuleStatus::Error;
+        return r;
+    }
+    if listed.iter().any(|x| x.status == RuleStatus::Pending) {
+        r.status = RuleStatus::Pending;
+        r.missing = listed.iter().flat_map(|x| x.missing.iter().cloned()).collect();
+        return r;
+    }
+    r.unverified = !rule.decl.verified || gate.unverified || listed.iter().any(|x| x.unverified);
+    r.value = Some(Dynamic::TRUE);
+    r
 }
 
 fn stop_at_gate(gate: &Gate) -> Option<RuleResult> {
@@ -718,8 +755,14 @@ fn severity_name(s: Severity) -> &'static str {
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    v.into_iter().filter(|p| seen.insert(p.clone())).collect()
+    let keep: Vec<bool> = {
+        let mut seen = BTreeSet::new();
+        v.iter().map(|p| seen.insert(p.as_str())).collect()
+    };
+    v.into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect()
 }
 
 fn as_number(v: &Dynamic) -> Option<f64> {

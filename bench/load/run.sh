@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Load test of `hegui serve` (POST /v1/verify with wrk) and of `hegui check` on a large file.
+# Usage: bench/load/run.sh [server|check|all]   (default all)
+# Env: DURATION (30s), CONNS (64), THREADS (2), PORT (18787), N (1000000), RUST_LOG (warn),
+#      OUT (target/bench-load)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WHAT=${1:-all}
+DURATION=${DURATION:-30s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18787}
+N=${N:-1000000}
+OUT=${OUT:-target/bench-load}
+export RUST_LOG=${RUST_LOG:-warn}
+mkdir -p "$OUT"
+
+cargo build --release -p hegui
+BIN=target/release/hegui
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
+
+server() {
+  python3 bench/load/gen.py body --bin "$BIN" --out "$OUT/verify.json"
+  /usr/bin/time -v -o "$OUT/serve.time" "$BIN" serve --addr "127.0.0.1:$PORT" \
+    --packs rules/cn/supervision --no-static 2>"$OUT/serve.log" &
+  local time_pid=$!
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    sleep 0.1
+  done
+  local server_pid
+  server_pid=$(pgrep -P "$time_pid")
+  echo "== wrk: POST /v1/verify, $CONNS connections, $THREADS threads, $DURATION (RUST_LOG=$RUST_LOG)"
+  BODY="$OUT/verify.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
+    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify" | tee "$OUT/wrk.txt"
+  kill -TERM "$server_pid"
+  wait "$time_pid" || true
+  echo "== server: $(grep 'Maximum resident set size' "$OUT/serve.time")"
+}
+
+check() {
+  echo "== generating $N submissions"
+  python3 bench/load/gen.py jsonl --bin "$BIN" --n "$N" --out "$OUT/submissions.jsonl"
+  ls -l "$OUT/submissions.jsonl"
+  echo "== hegui check"
+  /usr/bin/time -v -o "$OUT/check.time" "$BIN" check --pack rules/cn/supervision \
+    --input "$OUT/submissions.jsonl" --output "$OUT/checked.jsonl" --quiet || true
+  echo "== check: $(grep -E 'Maximum resident set size' "$OUT/check.time")"
+  grep -E 'Elapsed|Percent of CPU' "$OUT/check.time"
+  wc -l "$OUT/checked.jsonl"
+}
+
+case "$WHAT" in
+  server) server ;;
+  check) check ;;
+  all) server; check ;;
+  *) echo "usage: $0 [server|check|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,305 @@
+//! `hegui serve`: the HTTP API (SPEC §5) for server-side re-checks, and the web demo's files.
+//!
+//! Packs load once at start and are shared read-only by every request. Every failure is a JSON
+//! error (`{"error": {"code", "message", "path"?}}`); see docs/server.md.
+
+pub mod api;
+pub mod errors;
+
+use std::io::{self, IsTerminal};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::{BoxError, Router};
+use hegui_core::{EvalOptions, Limits};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::ServiceBuilder;
+use tower_http::services::ServeDir;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+
+use crate::error::CliError;
+use crate::verify::Registry;
+pub use api::{AppState, Shared};
+use errors::ApiError;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: SocketAddr,
+    /// Folder holding the pack folders to serve (every folder with a pack.toml under it).
+    #[arg(long, default_value = "rules")]
+    pub packs: PathBuf,
+    /// Folder of static files served at `/` (default: `web-demo/` when it exists).
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Serve no static files, even if `web-demo/` exists.
+    #[arg(long, conflicts_with = "static_dir")]
+    pub no_static: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Most requests to /v1 handled at once; more get 503 `server.busy` at once.
+    #[arg(long, default_value_t = 512)]
+    pub max_concurrency: usize,
+    /// Longest a /v1 request may take, in milliseconds, before 503 `request.timeout`.
+    #[arg(long, default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// rhai operations one rule expression may take (the evaluation budget).
+    #[arg(long)]
+    pub max_operations: Option<u64>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+/// Everything `start` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub packs: PathBuf,
+    pub static_dir: Option<PathBuf>,
+    pub max_body_bytes: usize,
+    pub max_concurrency: usize,
+    pub timeout: Duration,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Defaults for serving the packs under `packs` on `addr`, with no static files.
+    pub fn new(addr: SocketAddr, packs: impl Into<PathBuf>) -> Config {
+        Config {
+            addr,
+            packs: packs.into(),
+            static_dir: None,
+            max_body_bytes: 1024 * 1024,
+            max_concurrency: 512,
+            timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn from_args(args: &Args) -> Config {
+        let mut config = Config::new(args.addr, args.packs.clone());
+        config.static_dir = match (&args.static_dir, args.no_static) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => Some(PathBuf::from("web-demo")).filter(|d| d.is_dir()),
+        };
+        config.max_body_bytes = args.max_body;
+        config.max_concurrency = args.max_concurrency.max(1);
+        config.timeout = Duration::from_millis(args.timeout_ms.max(1));
+        if let Some(ops) = args.max_operations {
+            config.limits.max_operations = ops;
+        }
+        config
+    }
+}
+
+/// Loads and compiles every pack under `config.packs` (blocking work: call before serving).
+pub fn load_state(config: &Config) -> Result<AppState, CliError> {
+    let registry = Registry::load(&config.packs, &config.limits)?;
+    if registry.is_empty() {
+        return Err(CliError::Usage(format!(
+            "no pack folders (with a pack.toml) under {}",
+            config.packs.display()
+        )));
+    }
+    let options = EvalOptions {
+        max_input_bytes: config.max_body_bytes,
+        ..EvalOptions::default()
+    };
+    Ok(Arc::new(Shared::new(registry, options)))
+}
+
+async fn middleware_error(err: BoxError) -> Response {
+    let error = if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request.timeout",
+            "the request took longer than the server allows",
+        )
+    } else if err.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server.busy",
+            "the server is handling as many requests as it allows; retry shortly",
+        )
+    } else {
+        ApiError::internal(format!("unhandled error: {err}"))
+    };
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// The application: routes, limits, logs and static files.
+pub fn app(state: AppState, config: &Config) -> Router {
+    let limits = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(middleware_error))
+        .load_shed()
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
+        .timeout(config.timeout);
+    let v1 = Router::new()
+        .route("/v1/packs", get(api::list_packs))
+        .route("/v1/packs/{id}", get(api::get_pack))
+        .route("/v1/packs/{id}/evaluate", post(api::evaluate))
+        .route("/v1/verify", post(api::verify))
+        .layer(limits)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+    let router = Router::new()
+        .merge(v1)
+        .route("/healthz", get(api::healthz))
+        .route("/openapi.json", get(api::openapi_json))
+        .method_not_allowed_fallback(api::method_not_allowed);
+    let router = match &config.static_dir {
+        Some(dir) => router
+            .fallback_service(ServeDir::new(dir).not_found_service(api::not_found.into_service())),
+        None => router.fallback(api::not_found),
+    };
+    router.with_state(state).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(
+                DefaultOnResponse::new()
+                    .level(Level::INFO)
+                    .latency_unit(LatencyUnit::Micros),
+            ),
+    )
+}
+
+/// A running server: stop it with [`ServerHandle::shutdown`].
+pub struct ServerHandle {
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl ServerHandle {
+    /// Stops accepting connections, lets requests in flight finish, and waits for that.
+    pub async fn shutdown(self) -> io::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.map_err(io::Error::other)?
+    }
+}
+
+/// Binds `config.addr` (port 0 picks a free port) and serves `state` in the background.
+pub async fn start(config: &Config, state: AppState) -> io::Result<(SocketAddr, ServerHandle)> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let router = app(state, config);
+    let (tx, rx) = oneshot::channel::<()>();
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok((addr, ServerHandle { shutdown: tx, task }))
+}
+
+/// Request logs to stderr; `RUST_LOG` filters them (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+fn io_error(what: &Path, e: io::Error) -> CliError {
+    CliError::io(what, e)
+}
+
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    init_tracing();
+    let config = Config::from_args(&args);
+    let state = load_state(&config)?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(n) = args.workers {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = builder
+        .build()
+        .map_err(|e| io_error(Path::new("<tokio runtime>"), e))?;
+    runtime.block_on(async {
+        let (addr, handle) = start(&config, Arc::clone(&state))
+            .await
+            .map_err(|e| io_error(Path::new(&config.addr.to_string()), e))?;
+        for pack in state.registry.all() {
+            tracing::info!(
+                id = pack.compiled.id(),
+                version = pack.compiled.version(),
+                digest = pack.compiled.digest(),
+                source = %pack.source,
+                "pack loaded"
+            );
+        }
+        match &config.static_dir {
+            Some(dir) => tracing::info!(dir = %dir.display(), "serving static files at /"),
+            None => tracing::info!("no static files"),
+        }
+        tracing::info!(%addr, "listening on http://{addr}");
+        let ServerHandle { shutdown, mut task } = handle;
+        tokio::select! {
+            ended = &mut task => {
+                // The server stopped by itself: only an I/O error does that.
+                let result = ended.map_err(io::Error::other).and_then(|r| r);
+                return result
+                    .map(|()| ExitCode::FAILURE)
+                    .map_err(|e| io_error(Path::new(&addr.to_string()), e));
+            }
+            _ = shutdown_signal() => {}
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+        ServerHandle { shutdown, task }
+            .shutdown()
+            .await
+            .map_err(|e| io_error(Path::new(&addr.to_string()), e))?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,622 @@
+//! Server-side re-check of a submission: recompute the outcome of an input with the pack the
+//! client claims to have used, and compare it with the outcome the client claims.
+//!
+//! Shared by `hegui serve` (`POST /v1/verify`) and `hegui check` (batch files), so both give the
+//! same reasons with the same codes:
+//!
+//! | code | when | extra fields |
+//! |---|---|---|
+//! | `pack.unknown` | no pack with the claimed id | |
+//! | `pack.unknown_version` | the id is known, the version is not | |
+//! | `pack.stale_digest` | id and version known, the digest differs | `claimed`, `recomputed` |
+//! | `input.invalid` | the input has an error (wrong type, bad date, ...) | `path`, `error` (the engine's code) |
+//! | `evaluation.error` | a rule stopped with an error (e.g. its budget) | `rule`, `error` |
+//! | `outcome.malformed` | the claimed outcome is not an object with `decisions` | |
+//! | `outcome.pack_differs` | the claimed outcome names another pack than the request | `claimed`, `recomputed` |
+//! | `outcome.complete_differs` | claimed `complete` differs | `claimed`, `recomputed` |
+//! | `decision.differs` | a decision's value or status differs | `decision`, `claimed`, `recomputed`, `claimed_status`, `recomputed_status` |
+//! | `decision.missing` | the claimed outcome lacks a decision | `decision`, `recomputed` |
+//! | `decision.unknown` | the claimed outcome has a decision the pack does not make | `decision`, `claimed` |
+//! | `decision.scheme_differs` | a decision's class scheme differs | `decision`, `claimed`, `recomputed` |
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use hegui_core::outcome::DecisionStatus;
+use hegui_core::{CompiledPack, EvalOptions, Limits, Outcome};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::CliError;
+use crate::packs;
+
+/// The pack a client says it evaluated with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PackClaim {
+    pub id: String,
+    pub version: String,
+    pub digest: String,
+}
+
+/// One problem found while re-checking a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reason {
+    /// Stable machine-readable code, e.g. `decision.differs`.
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
+    /// The input field at fault (`input.invalid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The decision at fault (`decision.*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// The rule at fault (`evaluation.error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The engine's own error code (`input.invalid`, `evaluation.error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What the client claimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub claimed: Option<Value>,
+    /// What the server recomputed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub recomputed: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recomputed_status: Option<String>,
+}
+
+impl Reason {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Reason {
+            code: code.to_owned(),
+            message: message.into(),
+            path: None,
+            decision: None,
+            rule: None,
+            error: None,
+            claimed: None,
+            recomputed: None,
+            claimed_status: None,
+            recomputed_status: None,
+        }
+    }
+
+    fn claimed(mut self, v: Value) -> Self {
+        self.claimed = Some(v);
+        self
+    }
+
+    fn recomputed(mut self, v: Value) -> Self {
+        self.recomputed = Some(v);
+        self
+    }
+
+    fn decision(mut self, name: &str) -> Self {
+        self.decision = Some(name.to_owned());
+        self
+    }
+}
+
+/// What a re-check came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Pack known and current, input valid, claimed outcome (if any) equal to the recomputed one.
+    Accepted,
+    /// The pack is unknown or stale, or the claimed outcome differs.
+    Rejected,
+    /// The submission cannot be judged: the input (or the record holding it) is invalid.
+    /// The HTTP API reports this as `rejected` (with `input.invalid` reasons).
+    Invalid,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected => "rejected",
+            Verdict::Invalid => "invalid",
+        }
+    }
+}
+
+/// The result of re-checking one submission.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub verdict: Verdict,
+    pub reasons: Vec<Reason>,
+    /// The recomputed outcome; `None` when no pack could be found to compute it.
+    pub outcome: Option<Outcome>,
+}
+
+/// Compares a claimed pack reference with the pack that will recompute the outcome.
+pub fn pack_reasons(pack: &CompiledPack, claim: &PackClaim) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if claim.id != pack.id() {
+        reasons.push(Reason::new(
+            "pack.unknown",
+            format!(
+                "unknown pack `{}` (this check uses `{}`)",
+                claim.id,
+                pack.id()
+            ),
+        ));
+    } else if claim.version != pack.version() {
+        reasons.push(Reason::new(
+            "pack.unknown_version",
+            format!(
+                "unknown version {} of pack `{}` (this check uses {})",
+                claim.version,
+                claim.id,
+                pack.version()
+            ),
+        ));
+    } else if claim.digest != pack.digest() {
+        reasons.push(
+            Reason::new(
+                "pack.stale_digest",
+                format!(
+                    "pack `{}` {} has digest {}, not {}",
+                    claim.id,
+                    claim.version,
+                    pack.digest(),
+                    claim.digest
+                ),
+            )
+            .claimed(Value::String(claim.digest.clone()))
+            .recomputed(Value::String(pack.digest().to_owned())),
+        );
+    }
+    reasons
+}
+
+fn message_text(message: &Value) -> String {
+    match message {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => m
+            .get("en")
+            .or_else(|| m.get("zh"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// One reason per error of a recomputed outcome: input errors and rule errors.
+pub fn input_reasons(outcome: &Outcome) -> Vec<Reason> {
+    outcome
+        .errors
+        .iter()
+        .map(|e| {
+            let input = e.code.starts_with("input.");
+            let mut r = Reason::new(
+                if input {
+                    "input.invalid"
+                } else {
+                    "evaluation.error"
+                },
+                message_text(&e.message),
+            );
+            r.path = e.path.clone();
+            r.rule = e.rule.clone();
+            r.error = Some(e.code.clone());
+            r
+        })
+        .collect()
+}
+
+fn status_name(s: DecisionStatus) -> &'static str {
+    match s {
+        DecisionStatus::Decided => "decided",
+        DecisionStatus::Pending => "pending",
+        DecisionStatus::Error => "error",
+    }
+}
+
+/// JSON equality where numbers compare by value (`1` equals `1.0`, as JavaScript sees them).
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y || matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A claimed outcome, parsed for comparison only: `pack`, `complete` and `decisions` are kept,
+/// everything else (rules, messages, field notes: most of an outcome's bytes) is skipped while
+/// parsing. Anything but an object becomes `null`, which [`compare`] reports as malformed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClaimedOutcome(pub Value);
+
+impl<'de> Deserialize<'de> for ClaimedOutcome {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Thin;
+        impl<'de> Visitor<'de> for Thin {
+            type Value = ClaimedOutcome;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an outcome object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClaimedOutcome, A::Error> {
+                let mut kept = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if matches!(key.as_str(), "pack" | "complete" | "decisions") {
+                        let value: Value = map.next_value()?;
+                        kept.insert(key, value);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(ClaimedOutcome(Value::Object(kept)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ClaimedOutcome, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+
+            fn visit_unit<E>(self) -> Result<ClaimedOutcome, E> {
+                Ok(ClaimedOutcome(Value::Null))
+            }
+        }
+        deserializer.deserialize_any(Thin)
+    }
+}
+
+/// Compares a claimed outcome (any JSON, as the client sent it) with the recomputed one:
+/// `complete`, and each decision's value, status and scheme.
+pub fn compare(recomputed: &Outcome, claimed: &Value) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    let Some(claimed_decisions) = claimed.get("decisions").and_then(Value::as_object) else {
+        reasons.push(Reason::new(
+            "outcome.malformed",
+            "the claimed outcome must be an object with a `decisions` object",
+        ));
+        return reasons;
+    };
+    if let Some(pack) = claimed.get("pack") {
+        let ours = serde_json::to_value(&recomputed.pack).unwrap_or(Value::Null);
+        if !json_eq(pack, &ours) {
+            reasons.push(
+                Reason::new(
+                    "outcome.pack_differs",
+                    "the claimed outcome names another pack than the one it was checked with",
+                )
+                .claimed(pack.clone())
+                .recomputed(ours),
+            );
+        }
+    }
+    match claimed.get("complete") {
+        Some(Value::Bool(c)) if *c == recomputed.complete => {}
+        None => {}
+        Some(other) => reasons.push(
+            Reason::new(
+                "outcome.complete_differs",
+                format!(
+                    "claimed complete = {other}, recomputed complete = {}",
+                    recomputed.complete
+                ),
+            )
+            .claimed(other.clone())
+            .recomputed(Value::Bool(recomputed.complete)),
+        ),
+    }
+    for (name, ours) in &recomputed.decisions {
+        let ours_status = status_name(ours.status);
+        let Some(theirs) = claimed_decisions.get(name) else {
+            reasons.push(
+                Reason::new(
+                    "decision.missing",
+                    format!("the claimed outcome has no decision `{name}`"),
+                )
+                .decision(name)
+                .recomputed(ours.value.clone()),
+            );
+            continue;
+        };
+        let their_value = theirs.get("value").cloned().unwrap_or(Value::Null);
+        let their_status = theirs.get("status").and_then(Value::as_str).unwrap_or("");
+        if !json_eq(&their_value, &ours.value) || their_status != ours_status {
+            let mut r = Reason::new(
+                "decision.differs",
+                format!(
+                    "decision `{name}`: claimed {their_value} ({their_status}), recomputed {} ({ours_status})",
+                    ours.value
+                ),
+            )
+            .decision(name)
+            .claimed(their_value)
+            .recomputed(ours.value.clone());
+            r.claimed_status = Some(their_status.to_owned());
+            r.recomputed_status = Some(ours_status.to_owned());
+            reasons.push(r);
+        }
+        if let Some(their_scheme) = theirs.get("scheme") {
+            let our_scheme = ours
+                .scheme
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null);
+            if *their_scheme != our_scheme {
+                reasons.push(
+                    Reason::new(
+                        "decision.scheme_differs",
+                        format!("decision `{name}`: claimed scheme {their_scheme}, recomputed {our_scheme}"),
+                    )
+                    .decision(name)
+                    .claimed(their_scheme.clone())
+                    .recomputed(our_scheme),
+                );
+            }
+        }
+    }
+    for (name, theirs) in claimed_decisions {
+        if !recomputed.decisions.contains_key(name) {
+            reasons.push(
+                Reason::new(
+                    "decision.unknown",
+                    format!("the pack makes no decision `{name}`"),
+                )
+                .decision(name)
+                .claimed(theirs.get("value").cloned().unwrap_or(Value::Null)),
+            );
+        }
+    }
+    reasons
+}
+
+/// Evaluates with a guard: the engine does not panic, but a bug must not take a worker down.
+pub fn evaluate_guarded(pack: &CompiledPack, input: &Value, options: &EvalOptions) -> Outcome {
+    let run = std::panic::AssertUnwindSafe(|| pack.evaluate(input, options));
+    match std::panic::catch_unwind(run) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            // Reuse the engine's own shape for a document-level failure, then relabel it.
+            let mut outcome = pack.evaluate(&Value::Null, options);
+            if let Some(e) = outcome.errors.first_mut() {
+                e.code = "internal".into();
+                e.message = Value::String("the engine failed on this input".into());
+            }
+            outcome
+        }
+    }
+}
+
+/// Re-checks one submission against `pack`: the claimed pack (if given), the input, and the
+/// claimed outcome (if given).
+pub fn check_submission(
+    pack: &CompiledPack,
+    claim: Option<&PackClaim>,
+    input: &Value,
+    claimed: Option<&Value>,
+    options: &EvalOptions,
+) -> Checked {
+    let mut reasons = claim.map(|c| pack_reasons(pack, c)).unwrap_or_default();
+    if reasons.iter().any(|r| r.code != "pack.stale_digest") {
+        // Another pack altogether: its outcome cannot be recomputed here.
+        return Checked {
+            verdict: Verdict::Rejected,
+            reasons,
+            outcome: None,
+        };
+    }
+    let outcome = evaluate_guarded(pack, input, options);
+    let invalid = input_reasons(&outcome);
+    let input_bad = !invalid.is_empty();
+    reasons.extend(invalid);
+    if let Some(claimed) = claimed {
+        reasons.extend(compare(&outcome, claimed));
+    }
+    let verdict = if reasons.is_empty() {
+        Verdict::Accepted
+    } else if input_bad {
+        Verdict::Invalid
+    } else {
+        Verdict::Rejected
+    };
+    Checked {
+        verdict,
+        reasons,
+        outcome: Some(outcome),
+    }
+}
+
+/// A loaded pack with what the server hands out for it, computed once.
+pub struct LoadedPack {
+    pub compiled: CompiledPack,
+    /// `ResolvedPack::to_bundle_json()`, served as is by `GET /v1/packs/{id}`.
+    pub bundle_json: Arc<str>,
+    /// The folder it was loaded from.
+    pub source: String,
+}
+
+/// Summary of a pack for listings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PackSummary {
+    pub id: String,
+    pub version: String,
+    pub digest: String,
+    #[schema(value_type = Object)]
+    pub title: Value,
+}
+
+impl LoadedPack {
+    pub fn summary(&self) -> PackSummary {
+        let title = &self.compiled.resolved().manifest.title;
+        PackSummary {
+            id: self.compiled.id().to_owned(),
+            version: self.compiled.version().to_owned(),
+            digest: self.compiled.digest().to_owned(),
+            title: serde_json::json!({"zh": title.zh, "en": title.en}),
+        }
+    }
+}
+
+fn version_key(v: &str) -> (Vec<u64>, String) {
+    let core = v.split(['-', '+']).next().unwrap_or(v);
+    (
+        core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
+        v.to_owned(),
+    )
+}
+
+/// The loaded versions of one pack id, oldest first.
+type Versions = BTreeMap<(Vec<u64>, String), Arc<LoadedPack>>;
+
+/// Every pack a server knows, by id and version. Read-only once loaded.
+#[derive(Default)]
+pub struct Registry {
+    packs: BTreeMap<String, Versions>,
+}
+
+impl Registry {
+    /// Loads every pack folder under `root` (overlays resolved), compiled with `limits`.
+    pub fn load(root: &Path, limits: &Limits) -> Result<Registry, CliError> {
+        let mut registry = Registry::default();
+        for dir in packs::find_pack_dirs(root)? {
+            let resolved = packs::resolve_dir(&dir)?;
+            let source = dir.display().to_string();
+            let bundle = resolved
+                .to_bundle_json()
+                .map_err(|e| CliError::Load(source.clone(), e))?;
+            let compiled = CompiledPack::compile_with_limits(resolved, limits)
+                .map_err(|e| CliError::Load(source.clone(), e))?;
+            registry.insert(LoadedPack {
+                compiled,
+                bundle_json: bundle.into(),
+                source,
+            })?;
+        }
+        Ok(registry)
+    }
+
+    pub fn insert(&mut self, pack: LoadedPack) -> Result<(), CliError> {
+        let versions = self.packs.entry(pack.compiled.id().to_owned()).or_default();
+        let key = version_key(pack.compiled.version());
+        if let Some(existing) = versions.get(&key) {
+            return Err(CliError::Usage(format!(
+                "pack {}@{} is defined twice: {} and {}",
+                pack.compiled.id(),
+                pack.compiled.version(),
+                existing.source,
+                pack.source
+            )));
+        }
+        versions.insert(key, Arc::new(pack));
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.packs.is_empty()
+    }
+
+    /// Every pack, by id then version.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<LoadedPack>> {
+        self.packs.values().flat_map(|v| v.values())
+    }
+
+    /// The newest version of a pack.
+    pub fn latest(&self, id: &str) -> Option<&Arc<LoadedPack>> {
+        self.packs.get(id)?.values().next_back()
+    }
+
+    pub fn get(&self, id: &str, version: &str) -> Option<&Arc<LoadedPack>> {
+        self.packs.get(id)?.get(&version_key(version))
+    }
+
+    /// Re-checks a submission naming its pack: finds the pack, then [`check_submission`].
+    pub fn verify(
+        &self,
+        claim: &PackClaim,
+        input: &Value,
+        claimed: &Value,
+        options: &EvalOptions,
+    ) -> Checked {
+        let Some(versions) = self.packs.get(&claim.id) else {
+            return Checked {
+                verdict: Verdict::Rejected,
+                reasons: vec![Reason::new(
+                    "pack.unknown",
+                    format!("unknown pack `{}`", claim.id),
+                )],
+                outcome: None,
+            };
+        };
+        let Some(pack) = versions.get(&version_key(&claim.version)) else {
+            let known: Vec<&str> = versions.values().map(|p| p.compiled.version()).collect();
+            return Checked {
+                verdict: Verdict::Rejected,
+                reasons: vec![Reason::new(
+                    "pack.unknown_version",
+                    format!(
+                        "unknown version {} of pack `{}` (known: {})",
+                        claim.version,
+                        claim.id,
+                        known.join(", ")
+                    ),
+                )],
+                outcome: None,
+            };
+        };
+        check_submission(&pack.compiled, Some(claim), input, Some(claimed), options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(json_eq(&json!(1), &json!(1.0)));
+        assert!(json_eq(&json!({"a": [1, 2.5]}), &json!({"a": [1.0, 2.5]})));
+        assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!json_eq(&json!("1"), &json!(1)));
+    }
+
+    #[test]
+    fn version_order_is_numeric() {
+        assert!(version_key("1.10.0") > version_key("1.9.0"));
+    }
+}

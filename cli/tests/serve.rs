@@ -1,0 +1,484 @@
+//! The HTTP API, served in-process on a free loopback port and spoken to over plain TCP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hegui::serve::{self, Config};
+use serde_json::{json, Value};
+
+fn pack_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rules/cn/supervision"
+    ))
+}
+
+fn example() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/supervision-full.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+            )
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = body.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..end]).unwrap().trim(), 16).unwrap();
+        body = &body[end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size + 2..];
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) and close before reading a large body: ignore write errors.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(&raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    request(addr, "GET", path, &[], b"")
+}
+
+fn post_json(addr: SocketAddr, path: &str, body: &Value) -> Reply {
+    request(
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+}
+
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    addr: SocketAddr,
+    handle: Option<serve::ServerHandle>,
+}
+
+impl Server {
+    fn start(config: Config) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let state = serve::load_state(&config).unwrap();
+        let (addr, handle) = runtime.block_on(serve::start(&config, state)).unwrap();
+        Server {
+            runtime,
+            addr,
+            handle: Some(handle),
+        }
+    }
+
+    fn stop(mut self) {
+        let handle = self.handle.take().unwrap();
+        self.runtime.block_on(handle.shutdown()).unwrap();
+    }
+}
+
+fn config() -> Config {
+    Config::new("127.0.0.1:0".parse().unwrap(), pack_dir())
+}
+
+/// The outcome of the example, as a browser would claim it.
+fn honest(addr: SocketAddr) -> (Value, Value) {
+    let input = example();
+    let reply = post_json(addr, "/v1/packs/cn.supervision/evaluate", &input);
+    assert_eq!(reply.status, 200);
+    (input, reply.json())
+}
+
+fn verify_body(input: &Value, outcome: &Value) -> Value {
+    json!({"pack": outcome["pack"], "input": input, "outcome": outcome})
+}
+
+fn codes(verdict: &Value) -> Vec<String> {
+    verdict["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_api_accepts_honest_and_rejects_everything_else() {
+    let server = Server::start(config());
+    let addr = server.addr;
+
+    // Listing and the bundle.
+    let list = get(addr, "/v1/packs").json();
+    let packs = list["packs"].as_array().unwrap();
+    assert_eq!(packs.len(), 1);
+    assert_eq!(packs[0]["id"], "cn.supervision");
+    assert!(packs[0]["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert!(packs[0]["title"]["zh"].is_string());
+    let bundle = get(addr, "/v1/packs/cn.supervision");
+    assert_eq!(bundle.status, 200);
+    let resolved = hegui::packs::resolve_dir(&pack_dir()).unwrap();
+    assert_eq!(
+        String::from_utf8(bundle.body.clone()).unwrap(),
+        resolved.to_bundle_json().unwrap()
+    );
+    let etag = bundle.header("etag").unwrap().to_owned();
+    let cached = request(
+        addr,
+        "GET",
+        "/v1/packs/cn.supervision",
+        &[("If-None-Match", &etag)],
+        b"",
+    );
+    assert_eq!(cached.status, 304);
+
+    // Honest: accepted, and the recomputed outcome is returned.
+    let (input, outcome) = honest(addr);
+    let reply = post_json(addr, "/v1/verify", &verify_body(&input, &outcome));
+    assert_eq!(reply.status, 200);
+    let verdict = reply.json();
+    assert_eq!(verdict["verdict"], "accepted", "{verdict}");
+    assert_eq!(verdict["reasons"], json!([]));
+    assert_eq!(verdict["outcome"], outcome);
+
+    // Tampered: class 乙 claimed as 甲, and the management grade flipped.
+    let mut tampered = outcome.clone();
+    assert_eq!(tampered["decisions"]["risk.class"]["value"], "乙");
+    tampered["decisions"]["risk.class"]["value"] = json!("甲");
+    tampered["decisions"]["risk.management_grade"]["value"] = json!("A");
+    let verdict = post_json(addr, "/v1/verify", &verify_body(&input, &tampered)).json();
+    assert_eq!(verdict["verdict"], "rejected");
+    let reasons = verdict["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 2, "{verdict}");
+    let class = reasons
+        .iter()
+        .find(|r| r["decision"] == "risk.class")
+        .unwrap();
+    assert_eq!(class["code"], "decision.differs");
+    assert_eq!(class["claimed"], "甲");
+    assert_eq!(class["recomputed"], "乙");
+    let grade = reasons
+        .iter()
+        .find(|r| r["decision"] == "risk.management_grade")
+        .unwrap();
+    assert_eq!(grade["claimed"], "A");
+    assert_eq!(grade["recomputed"], "B");
+
+    // A status flipped alone is a difference too.
+    let mut pending = outcome.clone();
+    pending["decisions"]["supervision.policy"]["status"] = json!("pending");
+    let verdict = post_json(addr, "/v1/verify", &verify_body(&input, &pending)).json();
+    assert_eq!(codes(&verdict), ["decision.differs"]);
+    assert_eq!(verdict["reasons"][0]["decision"], "supervision.policy");
+
+    // Stale digest.
+    let mut body = verify_body(&input, &outcome);
+    body["pack"]["digest"] = json!("sha256:0000");
+    let verdict = post_json(addr, "/v1/verify", &body).json();
+    assert_eq!(verdict["verdict"], "rejected");
+    assert!(
+        codes(&verdict).contains(&"pack.stale_digest".to_owned()),
+        "{verdict}"
+    );
+
+    // Unknown pack and unknown version.
+    let mut body = verify_body(&input, &outcome);
+    body["pack"]["id"] = json!("cn.nonexistent");
+    let verdict = post_json(addr, "/v1/verify", &body).json();
+    assert_eq!(codes(&verdict), ["pack.unknown"]);
+    assert_eq!(verdict["outcome"], Value::Null);
+    let mut body = verify_body(&input, &outcome);
+    body["pack"]["version"] = json!("9.9.9");
+    assert_eq!(
+        codes(&post_json(addr, "/v1/verify", &body).json()),
+        ["pack.unknown_version"]
+    );
+    let reply = post_json(addr, "/v1/packs/cn.nonexistent/evaluate", &input);
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (404, "pack.unknown".into())
+    );
+    let reply = get(addr, "/v1/packs/cn.nonexistent");
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (404, "pack.unknown".into())
+    );
+
+    // Wrong-typed field: rejected, naming the path.
+    let mut bad_input = input.clone();
+    bad_input["employer"]["employees"] = json!("a hundred");
+    let verdict = post_json(addr, "/v1/verify", &verify_body(&bad_input, &outcome)).json();
+    assert_eq!(verdict["verdict"], "rejected");
+    let invalid = verdict["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "input.invalid")
+        .unwrap_or_else(|| panic!("{verdict}"));
+    assert_eq!(invalid["path"], "employer.employees");
+    assert_eq!(invalid["error"], "input.wrong_type");
+
+    // A 2 MiB body.
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let reply = request(
+        addr,
+        "POST",
+        "/v1/verify",
+        &[("Content-Type", "application/json")],
+        big.as_bytes(),
+    );
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (413, "request.too_large".into())
+    );
+
+    // Malformed JSON, JSON of the wrong shape, the wrong content type.
+    let json_header = [("Content-Type", "application/json")];
+    let reply = request(addr, "POST", "/v1/verify", &json_header, b"{\"pack\": ");
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (400, "request.malformed".into())
+    );
+    let reply = request(
+        addr,
+        "POST",
+        "/v1/packs/cn.supervision/evaluate",
+        &json_header,
+        b"nope",
+    );
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (400, "request.malformed".into())
+    );
+    let reply = post_json(addr, "/v1/verify", &json!({"input": {}, "outcome": {}}));
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (422, "request.invalid".into())
+    );
+    let reply = request(
+        addr,
+        "POST",
+        "/v1/verify",
+        &[("Content-Type", "text/plain")],
+        b"{}",
+    );
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (415, "request.content_type".into())
+    );
+    let reply = post_json(
+        addr,
+        "/v1/verify",
+        &json!({"pack": outcome["pack"], "input": input, "outcome": 5}),
+    );
+    assert_eq!(codes(&reply.json()), ["outcome.malformed"]);
+
+    // Deep nesting and unknown routes and methods.
+    let deep = format!(
+        "{{\"pack\":{},\"outcome\":{{}},\"input\":{}{}}}",
+        outcome["pack"],
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let reply = request(addr, "POST", "/v1/verify", &json_header, deep.as_bytes());
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (400, "request.malformed".into())
+    );
+    let reply = get(addr, "/v2/nothing");
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (404, "route.unknown".into())
+    );
+    let reply = get(addr, "/v1/verify");
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (405, "request.method".into())
+    );
+
+    // Still alive.
+    let health = get(addr, "/healthz");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+
+    // The OpenAPI document is generated and lists every path.
+    let doc = get(addr, "/openapi.json").json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/healthz",
+        "/v1/packs",
+        "/v1/packs/{id}",
+        "/v1/packs/{id}/evaluate",
+        "/v1/verify",
+        "/openapi.json",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from /openapi.json"
+        );
+    }
+    assert!(doc["components"]["schemas"]["VerifyRequest"].is_object());
+
+    server.stop();
+}
+
+#[test]
+fn saturation_and_timeouts_are_json_503s() {
+    let mut config = config();
+    config.max_concurrency = 1;
+    config.timeout = Duration::from_millis(700);
+    let server = Server::start(config);
+    let addr = server.addr;
+
+    // A client that promises a body and never sends it holds the only slot until the timeout.
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.write_all(
+        b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let busy = get(addr, "/v1/packs");
+    assert_eq!(
+        (busy.status, busy.error_code()),
+        (503, "server.busy".into())
+    );
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    // Health checks are outside the limit.
+    assert_eq!(get(addr, "/healthz").status, 200);
+
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !raw.windows(4).any(|w| w == b"\r\n\r\n") || !raw.ends_with(b"}}") {
+        let n = slow.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("request.timeout"), "{text}");
+
+    // The slot is free again.
+    assert_eq!(get(addr, "/v1/packs").status, 200);
+    server.stop();
+}
+
+#[test]
+fn static_files_are_served_at_the_root() {
+    let dir = std::env::temp_dir().join(format!("hegui-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<h1>合规</h1>").unwrap();
+    let mut config = config();
+    config.static_dir = Some(dir.clone());
+    let server = Server::start(config);
+    let page = get(server.addr, "/");
+    assert_eq!(page.status, 200);
+    assert_eq!(String::from_utf8(page.body).unwrap(), "<h1>合规</h1>");
+    let missing = get(server.addr, "/missing.js");
+    assert_eq!(
+        (missing.status, missing.error_code()),
+        (404, "route.unknown".into())
+    );
+    // The API still wins over the files.
+    assert_eq!(get(server.addr, "/healthz").status, 200);
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,44 @@
+//! Evaluates `cn.supervision` many times, for profilers (`perf record`, `valgrind --tool=callgrind`).
+//!
+//! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000`
+
+use std::fs;
+use std::path::Path;
+
+use hegui_core::{CompiledPack, EvalOptions, PackFiles};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = root.join("rules/cn/supervision");
+    let mut files = PackFiles::new();
+    for name in ["pack.toml", "fields.toml", "rules.toml"] {
+        if let Ok(text) = fs::read_to_string(dir.join(name)) {
+            files.insert(name, text);
+        }
+    }
+    for entry in fs::read_dir(dir.join("tables")).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if let (Some(name), Ok(text)) = (path.file_name(), fs::read_to_string(&path)) {
+            files.insert(format!("tables/{}", name.to_string_lossy()), text);
+        }
+    }
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let pack = match hegui_core::resolve::resolve(&files, None).and_then(CompiledPack::compile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let text = fs::read_to_string(root.join("examples/supervision-full.json")).unwrap_or_default();
+    let input: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let options = EvalOptions::default();
+    // `--no-json` measures evaluation alone, without printing the outcome.
+    let print = !std::env::args().any(|a| a == "--no-json");
+    let mut bytes = 0;
+    for _ in 0..n {
+        let outcome = pack.evaluate(&input, &options);
+        bytes += if print { outcome.to_json().len() } else { outcome.rules.len() };
+    }
+    println!("{n} evaluations ({bytes})");
+}

@@ -1,0 +1,48 @@
+import type { Outcome } from './types.js';
+
+export interface BindFormOptions {
+  /** "zh…" or anything else ("en"); default: the page's <html lang>. */
+  lang?: string;
+  /** Control name -> input path, or a function of the control returning a path (or null). */
+  mapping?: Record<string, string> | ((control: Element) => string | null | undefined);
+  /** Called with every outcome. */
+  onOutcome?: (outcome: Outcome) => void;
+  /** Called when evaluation throws (default: console.error). */
+  onError?: (error: unknown) => void;
+  /** Milliseconds to wait after the last input event (default 0: evaluate at once). */
+  debounce?: number;
+  /** Also set the controls' custom validity (blocks native submission while invalid). */
+  nativeValidity?: boolean;
+  /** Class of the message elements (default "hegui-message"). */
+  messageClass?: string;
+  /** Places a message element yourself (default: right after the field's last control). */
+  placeMessage?: (element: HTMLElement, controls: Element[], path: string) => void;
+  /** Evaluate once when binding (default true). */
+  evaluateNow?: boolean;
+}
+
+export interface FormBinding {
+  /** Evaluates now; the outcome, or null after destroy() or on an error. */
+  evaluate(): Outcome | null;
+  /** The input document built from the form's current values. */
+  input(): Record<string, unknown>;
+  /** The latest outcome. */
+  readonly outcome: Outcome | null;
+  /** Removes the listeners, message elements and attributes bindForm added. */
+  destroy(): void;
+}
+
+export interface EngineLike {
+  evaluate(input: unknown, options?: { lang?: string }): Outcome;
+  fields(): { path: string; type: string }[];
+}
+
+export function bindForm(
+  form: HTMLFormElement | HTMLElement,
+  engine: EngineLike,
+  options?: BindFormOptions,
+): FormBinding;
+
+export function pageLang(tag: string | null | undefined): 'zh' | 'en';
+export function parsePath(path: string): (string | number)[] | null;
+export function convert(text: string | boolean, type: string): unknown;

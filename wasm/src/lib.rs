@@ -1,0 +1,281 @@
+//! hegui-wasm: the hegui engine for browsers and Node (SPEC §5, JavaScript).
+//!
+//! A thin layer over `hegui-core`: it loads a pack bundle (digest checked), evaluates input
+//! documents and describes the pack for form builders. Every problem reaches JavaScript as a
+//! thrown `HeguiError` (an `Error` with `code`, and `path` / `rule` when known); input problems
+//! are reported inside the outcome, as natively. Nothing here panics on any input; a panic hook
+//! still reports to `console.error` should one ever happen.
+//!
+//! Object inputs go through `JSON.stringify` and the same text path as `evaluateJson`, so the
+//! object API and the text API share one parser, one size limit and one nesting limit.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod describe;
+
+use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
+use hegui_core::{CompiledPack, EvalOptions, Lang, ResolvedPack};
+use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A problem reported to JavaScript: becomes a thrown `HeguiError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: String,
+    pub path: Option<String>,
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Problem {
+            code: code.into(),
+            path: None,
+            rule: None,
+            message: message.into(),
+        }
+    }
+
+    fn into_js(self) -> JsValue {
+        let err = JsError::new(&self.message);
+        err.set_name("HeguiError");
+        let obj: &Object = err.as_ref();
+        set(obj, "code", &JsValue::from_str(&self.code));
+        if let Some(path) = &self.path {
+            set(obj, "path", &JsValue::from_str(path));
+        }
+        if let Some(rule) = &self.rule {
+            set(obj, "rule", &JsValue::from_str(rule));
+        }
+        err.into()
+    }
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a plain data property on a fresh Error cannot fail; nothing to report if it did.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// Parses an options object's `lang`: `"zh"`, `"en"`, `"both"`, or absent (both).
+pub fn parse_lang(lang: Option<&str>) -> Result<Lang, Problem> {
+    match lang {
+        None => Ok(Lang::Both),
+        Some(s) => Lang::parse(s).ok_or_else(|| {
+            Problem::new(
+                "options.lang",
+                format!("lang must be \"zh\", \"en\" or \"both\", not {s:?}"),
+            )
+        }),
+    }
+}
+
+/// Loads and compiles a bundle given as JSON text.
+pub fn load_bundle_text(text: &str) -> Result<CompiledPack, Problem> {
+    let resolved = ResolvedPack::from_bundle_json(text).map_err(load_problem)?;
+    CompiledPack::compile(resolved).map_err(load_problem)
+}
+
+fn load_problem(e: hegui_core::LoadError) -> Problem {
+    Problem {
+        code: e.code().into(),
+        path: None,
+        rule: e.rule().map(str::to_owned),
+        message: e.to_string(),
+    }
+}
+
+/// Plain data as plain JS objects (maps as objects), through `JSON.parse` of serde_json's text:
+/// the same objects serde-wasm-bindgen's `json_compatible()` serializer gives, measured faster
+/// (one string crosses the boundary instead of one call per value) and smaller.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Problem::new("internal.serialize", e.to_string()).into_js())?;
+    json_to_js(&text)
+}
+
+fn json_to_js(text: &str) -> Result<JsValue, JsValue> {
+    JSON::parse(text).map_err(|e| Problem::new("internal.serialize", js_message(&e)).into_js())
+}
+
+/// Reports a Rust panic (there should be none) on the console before the module traps.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error(&format!("hegui-wasm: internal panic: {info}"));
+    }));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    install_panic_hook();
+}
+
+/// A compiled rule pack, ready to evaluate input documents.
+#[wasm_bindgen]
+pub struct Engine {
+    pack: CompiledPack,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Loads a pack bundle: its JSON text, the parsed object, or its UTF-8 bytes (`Uint8Array`).
+    /// Throws a `HeguiError` (`bundle.invalid`, `bundle.digest_mismatch`, `pack.*`).
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(bundle: JsValue) -> Result<Engine, JsValue> {
+        let text = bundle_text(&bundle).map_err(Problem::into_js)?;
+        let pack = load_bundle_text(&text).map_err(Problem::into_js)?;
+        Ok(Engine { pack })
+    }
+
+    /// Evaluates an input document (a plain object) and returns the outcome as plain objects.
+    /// `options.lang`: `"zh"`, `"en"` or `"both"` (default).
+    pub fn evaluate(&self, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = eval_options(&options).map_err(Problem::into_js)?;
+        let text = input_text(&input).map_err(Problem::into_js)?;
+        json_to_js(&self.pack.evaluate_str(&text, &opts).to_json())
+    }
+
+    /// Evaluates an input document given as JSON text; returns the canonical outcome JSON, the
+    /// same bytes as the native engine's.
+    #[wasm_bindgen(js_name = evaluateJson)]
+    pub fn evaluate_json(&self, text: JsValue, options: JsValue) -> Result<String, JsValue> {
+        let opts = eval_options(&options).map_err(Problem::into_js)?;
+        let Some(text) = text.as_string() else {
+            return Err(
+                Problem::new("input.not_text", "evaluateJson takes a JSON string").into_js(),
+            );
+        };
+        Ok(self.pack.evaluate_str(&text, &opts).to_json())
+    }
+
+    /// Field metadata: `[{path, type, label: {zh, en}, help?, unit?, min?, max?, values?, ...}]`.
+    pub fn fields(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.pack.resolved().fields)
+    }
+
+    /// The pack's identity, rules and decisions, for a UI that lists them without evaluating.
+    pub fn pack(&self) -> Result<JsValue, JsValue> {
+        to_js(&describe::describe(&self.pack))
+    }
+
+    /// `id` of the pack.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.pack.id().to_owned()
+    }
+
+    /// `version` of the pack.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        self.pack.version().to_owned()
+    }
+
+    /// `digest` of the pack (`sha256:…`).
+    #[wasm_bindgen(getter)]
+    pub fn digest(&self) -> String {
+        self.pack.digest().to_owned()
+    }
+}
+
+/// The bundle's JSON text from a string, bytes or a parsed object.
+fn bundle_text(bundle: &JsValue) -> Result<String, Problem> {
+    if let Some(s) = bundle.as_string() {
+        return Ok(s);
+    }
+    if bundle.is_instance_of::<Uint8Array>() {
+        let bytes = Uint8Array::new(bundle).to_vec();
+        return String::from_utf8(bytes).map_err(|e| {
+            Problem::new("bundle.invalid", format!("bundle bytes are not UTF-8: {e}"))
+        });
+    }
+    if bundle.is_object() {
+        return stringify(bundle)
+            .map_err(|m| Problem::new("bundle.invalid", format!("bundle object: {m}")));
+    }
+    Err(Problem::new(
+        "bundle.invalid",
+        "a bundle is JSON text, a parsed bundle object or a Uint8Array of its bytes",
+    ))
+}
+
+/// The input document as JSON text. A value JSON cannot express (`undefined`, a function) is
+/// sent as `null`, which the engine reports as `input.wrong_type`, like any non-object.
+fn input_text(input: &JsValue) -> Result<String, Problem> {
+    if input.is_undefined() {
+        return Ok("null".into());
+    }
+    stringify(input).map_err(|m| Problem::new("input.unserializable", m))
+}
+
+fn stringify(value: &JsValue) -> Result<String, String> {
+    // `JSON.stringify` throws on cycles, BigInt and nesting deeper than the JS stack; it returns
+    // undefined for functions and symbols.
+    match JSON::stringify(value) {
+        Ok(s) => Ok(s.as_string().unwrap_or_else(|| "null".into())),
+        Err(e) => Err(js_message(&e)),
+    }
+}
+
+fn js_message(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<JsError>() {
+        return String::from(err.message());
+    }
+    e.as_string()
+        .unwrap_or_else(|| "not expressible as JSON".into())
+}
+
+fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
+    let mut opts = EvalOptions {
+        lang: Lang::Both,
+        max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+    };
+    if options.is_undefined() || options.is_null() {
+        return Ok(opts);
+    }
+    if !options.is_object() {
+        return Err(Problem::new(
+            "options.invalid",
+            "options is an object like {lang: \"zh\"}",
+        ));
+    }
+    let lang = Reflect::get(options, &JsValue::from_str("lang")).unwrap_or(JsValue::UNDEFINED);
+    if !(lang.is_undefined() || lang.is_null()) {
+        let Some(s) = lang.as_string() else {
+            return Err(Problem::new("options.lang", "lang is a string"));
+        };
+        opts.lang = parse_lang(Some(&s))?;
+    }
+    Ok(opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_parsing() {
+        assert_eq!(parse_lang(None), Ok(Lang::Both));
+        assert_eq!(parse_lang(Some("zh")), Ok(Lang::Zh));
+        assert_eq!(parse_lang(Some("fr")).unwrap_err().code, "options.lang");
+    }
+
+    #[test]
+    fn bad_bundles_are_problems() {
+        assert_eq!(load_bundle_text("").unwrap_err().code, "bundle.invalid");
+        assert_eq!(load_bundle_text("[1]").unwrap_err().code, "bundle.invalid");
+    }
+}
