@@ -51,7 +51,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| pack.evaluate(std::hint::black_box(&input), &options))
     });
     c.bench_function("cn.supervision/evaluate + to_json (full input)", |b| {
-        b.iter(|| pack.evaluate(std::hint::black_box(&input), &options).to_json())
+        b.iter(|| {
+            pack.evaluate(std::hint::black_box(&input), &options)
+                .to_json()
+        })
     });
     c.bench_function("cn.supervision/compile", |b| {
         b.iter(|| CompiledPack::compile(std::hint::black_box(resolved.clone())))

@@ -16,13 +16,20 @@ fn main() {
             files.insert(name, text);
         }
     }
-    for entry in fs::read_dir(dir.join("tables")).into_iter().flatten().flatten() {
+    for entry in fs::read_dir(dir.join("tables"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let path = entry.path();
         if let (Some(name), Ok(text)) = (path.file_name(), fs::read_to_string(&path)) {
             files.insert(format!("tables/{}", name.to_string_lossy()), text);
         }
     }
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
     let pack = match hegui_core::resolve::resolve(&files, None).and_then(CompiledPack::compile) {
         Ok(p) => p,
         Err(e) => {
@@ -38,7 +45,11 @@ fn main() {
     let mut bytes = 0;
     for _ in 0..n {
         let outcome = pack.evaluate(&input, &options);
-        bytes += if print { outcome.to_json().len() } else { outcome.rules.len() };
+        bytes += if print {
+            outcome.to_json().len()
+        } else {
+            outcome.rules.len()
+        };
     }
     println!("{n} evaluations ({bytes})");
 }

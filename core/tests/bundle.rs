@@ -1,5 +1,10 @@
 //! Bundles: the digest is of the resolved pack, stable, and checked on load; overlays apply.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -38,11 +43,17 @@ fn a_bundle_whose_digest_was_edited_is_refused() {
 
 #[test]
 fn formatting_and_comments_do_not_change_the_digest() {
-    let reformatted = with("rules.toml", &format!("# a comment\n\n{}", RULES.replace(" = ", "=")));
+    let reformatted = with(
+        "rules.toml",
+        &format!("# a comment\n\n{}", RULES.replace(" = ", "=")),
+    );
     let a = resolved().digest().unwrap();
     let b = resolve(&reformatted, None).unwrap().digest().unwrap();
     assert_eq!(a, b);
-    let changed = with("rules.toml", &RULES.replace("org.workers > 0", "org.workers >= 1"));
+    let changed = with(
+        "rules.toml",
+        &RULES.replace("org.workers > 0", "org.workers >= 1"),
+    );
     assert_ne!(a, resolve(&changed, None).unwrap().digest().unwrap());
 }
 
@@ -122,8 +133,12 @@ expr = "true"
     let e = resolve(&overlay(rules, None), Some(&resolved())).unwrap_err();
     assert!(e.to_string().contains("override = true"), "{e}");
     let ok = rules.replace("expr = \"true\"", "expr = \"true\"\noverride = true");
-    let pack = CompiledPack::compile(resolve(&overlay(&ok, None), Some(&resolved())).unwrap()).unwrap();
-    assert_eq!(eval(&pack, json!({})).decisions["org.big"].value, json!(true));
+    let pack =
+        CompiledPack::compile(resolve(&overlay(&ok, None), Some(&resolved())).unwrap()).unwrap();
+    assert_eq!(
+        eval(&pack, json!({})).decisions["org.big"].value,
+        json!(true)
+    );
 }
 
 #[test]

@@ -1,5 +1,10 @@
 //! Evaluation semantics: pending, errors, tables, lists, verified flags, determinism.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -33,9 +38,15 @@ fn unverified_comes_from_rules_and_table_rows() {
     let pack = load(&files()).unwrap();
     let small = eval(&pack, json!({"org": {"workers": 5}}));
     assert!(!small.decisions["org.size"].unverified);
-    assert!(small.decisions["org.big"].unverified, "rule says verified = false");
+    assert!(
+        small.decisions["org.big"].unverified,
+        "rule says verified = false"
+    );
     let large = eval(&pack, json!({"org": {"workers": 60}}));
-    assert!(large.decisions["org.size"].unverified, "row says verified = false");
+    assert!(
+        large.decisions["org.size"].unverified,
+        "row says verified = false"
+    );
 }
 
 #[test]
@@ -76,7 +87,10 @@ fn an_object_where_a_value_is_expected_and_vice_versa() {
 #[test]
 fn out_of_range_and_too_many_items() {
     let pack = load(&files()).unwrap();
-    let o = eval(&pack, json!({"org": {"workers": -1, "items": [{}, {}, {}, {}, {}, {}]}}));
+    let o = eval(
+        &pack,
+        json!({"org": {"workers": -1, "items": [{}, {}, {}, {}, {}, {}]}}),
+    );
     let codes: Vec<&str> = o.errors.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(codes, vec!["input.out_of_range", "input.too_large"]);
 }
@@ -92,17 +106,26 @@ fn null_and_empty_string_mean_absent() {
 #[test]
 fn for_each_failures_name_the_item() {
     let pack = load(&files()).unwrap();
-    let o = eval(&pack, json!({"org": {"workers": 3, "items": [{"n": 1}, {"n": 12}]}}));
+    let o = eval(
+        &pack,
+        json!({"org": {"workers": 3, "items": [{"n": 1}, {"n": 12}]}}),
+    );
     let rule = o.rules.iter().find(|r| &*r.id == "items_small").unwrap();
     assert_eq!(rule.status, RuleStatus::Fail);
     assert_eq!(o.fields.keys().collect::<Vec<_>>(), vec!["org.items[1].n"]);
-    assert_eq!(o.fields["org.items[1].n"][0].rule.as_deref(), Some("items_small"));
+    assert_eq!(
+        o.fields["org.items[1].n"][0].rule.as_deref(),
+        Some("items_small")
+    );
 }
 
 #[test]
 fn missing_item_fields_name_the_item() {
     let pack = load(&files()).unwrap();
-    let o = eval(&pack, json!({"org": {"workers": 3, "items": [{"n": 1}, {}]}}));
+    let o = eval(
+        &pack,
+        json!({"org": {"workers": 3, "items": [{"n": 1}, {}]}}),
+    );
     assert_eq!(o.missing, vec!["org.items[1].n"]);
 }
 
@@ -111,7 +134,10 @@ fn documents_that_are_not_objects_or_not_json() {
     let pack = load(&files()).unwrap();
     let o = eval(&pack, json!([1, 2]));
     assert_eq!(o.errors[0].code, "input.wrong_type");
-    assert!(o.decisions.values().all(|d| d.status == DecisionStatus::Error));
+    assert!(o
+        .decisions
+        .values()
+        .all(|d| d.status == DecisionStatus::Error));
     let o = pack.evaluate_str("{not json", &EvalOptions::default());
     assert_eq!(o.errors[0].code, "input.malformed");
     let big = format!("{{\"x\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
@@ -131,13 +157,20 @@ fn lang_keeps_one_language() {
     };
     let o = pack.evaluate(&json!({"org": {"workers": 0}}), &opts);
     let rule = o.rules.iter().find(|r| &*r.id == "workers_known").unwrap();
-    assert_eq!(rule.message, Some(json!({"en": "workers must be positive"})));
+    assert_eq!(
+        rule.message,
+        Some(json!({"en": "workers must be positive"}))
+    );
 }
 
 #[test]
 fn outcomes_are_byte_identical_across_runs_and_key_orders() {
     let pack = load(&files()).unwrap();
-    let a = eval(&pack, json!({"org": {"workers": 12, "kind": "a", "items": [{"n": 3}]}})).to_json();
+    let a = eval(
+        &pack,
+        json!({"org": {"workers": 12, "kind": "a", "items": [{"n": 3}]}}),
+    )
+    .to_json();
     let b = pack
         .evaluate_str(
             r#"{"org": {"items": [{"n": 3}], "kind": "a", "workers": 12}}"#,
@@ -146,7 +179,14 @@ fn outcomes_are_byte_identical_across_runs_and_key_orders() {
         .to_json();
     assert_eq!(a, b);
     let again = load(&files()).unwrap();
-    assert_eq!(a, eval(&again, json!({"org": {"workers": 12, "kind": "a", "items": [{"n": 3}]}})).to_json());
+    assert_eq!(
+        a,
+        eval(
+            &again,
+            json!({"org": {"workers": 12, "kind": "a", "items": [{"n": 3}]}})
+        )
+        .to_json()
+    );
 }
 
 #[test]
@@ -164,7 +204,11 @@ expr = "org.workers / 2.0"
     );
     let pack = load(&with("rules.toml", &rules)).unwrap();
     let o = eval(&pack, json!({"org": {"workers": 10}}));
-    assert!(o.to_json().contains(r#""calc.half":{"value":5,"#), "{}", o.to_json());
+    assert!(
+        o.to_json().contains(r#""calc.half":{"value":5,"#),
+        "{}",
+        o.to_json()
+    );
     let o = eval(&pack, json!({"org": {"workers": 5}}));
     assert_eq!(o.decisions["calc.half"].value, json!(2.5));
 }
@@ -184,12 +228,20 @@ expr = "within_years_before(\"2024-01-01\", assessment_date, 3)"
     );
     let pack = load(&with("rules.toml", &rules)).unwrap();
     let o = eval(&pack, json!({"assessment_date": "2026-12-31"}));
-    assert_eq!(o.decisions["calc.recent"].value, json!(true), "{}", o.to_json());
+    assert_eq!(
+        o.decisions["calc.recent"].value,
+        json!(true),
+        "{}",
+        o.to_json()
+    );
     let o = eval(&pack, json!({"assessment_date": "2027-01-02"}));
     assert_eq!(o.decisions["calc.recent"].value, json!(false));
     let o = eval(&pack, json!({}));
     assert_eq!(o.decisions["calc.recent"].status, DecisionStatus::Pending);
-    assert_eq!(o.missing, vec!["assessment_date", "org.workers", "org.items"]);
+    assert_eq!(
+        o.missing,
+        vec!["assessment_date", "org.workers", "org.items"]
+    );
 }
 
 #[test]
@@ -223,9 +275,16 @@ all_pass = ["workers_known", "dated"]
     let rule = o.rules.iter().find(|r| &*r.id == "ok").unwrap();
     assert_eq!(rule.missing, vec!["assessment_date"]);
     // Both passing: true, and `because` names both.
-    let o = eval(&pack, json!({"org": {"workers": 3}, "assessment_date": "2026-01-01"}));
+    let o = eval(
+        &pack,
+        json!({"org": {"workers": 3}, "assessment_date": "2026-01-01"}),
+    );
     assert_eq!(o.decisions["calc.ok"].value, json!(true));
-    let because: Vec<&str> = o.decisions["calc.ok"].because.iter().map(|s| &**s).collect();
+    let because: Vec<&str> = o.decisions["calc.ok"]
+        .because
+        .iter()
+        .map(|s| &**s)
+        .collect();
     assert_eq!(because, vec!["workers_known", "dated", "ok"]);
 }
 

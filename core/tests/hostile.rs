@@ -1,5 +1,10 @@
 //! Hostile rules are refused at load or stopped within their budget, with an `error` status.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -45,7 +50,9 @@ fn endless_loop_stops_at_the_operation_budget() {
 
 #[test]
 fn endless_loop_reading_input_stops_too() {
-    assert_budget_error(&run_hostile("let n = 0; while org.workers > 0 { n += 1; } n"));
+    assert_budget_error(&run_hostile(
+        "let n = 0; while org.workers > 0 { n += 1; } n",
+    ));
 }
 
 #[test]
@@ -60,11 +67,8 @@ fn array_doubling_stops_at_the_size_limit() {
 
 #[test]
 fn recursion_is_refused_at_load() {
-    let e = load(&with(
-        "rules.toml",
-        &hostile("fn f(x) { f(x) } f(1)"),
-    ))
-    .expect_err("functions are not allowed");
+    let e = load(&with("rules.toml", &hostile("fn f(x) { f(x) } f(1)")))
+        .expect_err("functions are not allowed");
     assert_eq!(e.code(), "pack.rule");
     assert!(e.to_string().contains("rule `hostile`"), "{e}");
 }

@@ -1,5 +1,10 @@
 //! A broken pack fails to load with a message naming the file, the line or the rule.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -53,7 +58,10 @@ fn rhai_syntax_error_names_rule() {
     let rules = RULES.replace("org.workers > 0", "org.workers > > 0");
     let (code, msg) = err(&with("rules.toml", &rules));
     assert_eq!(code, "pack.rule");
-    assert!(msg.contains("rule `workers_known`") && msg.contains("rhai"), "{msg}");
+    assert!(
+        msg.contains("rule `workers_known`") && msg.contains("rhai"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -61,7 +69,10 @@ fn table_columns_that_do_not_match_the_inputs() {
     let csv = "in:headcount,out:size\n<=9,small\n";
     let (code, msg) = err(&with("tables/size.csv", csv));
     assert_eq!(code, "pack.rule");
-    assert!(msg.contains("rule `size_class`") && msg.contains("headcount"), "{msg}");
+    assert!(
+        msg.contains("rule `size_class`") && msg.contains("headcount"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -112,7 +123,10 @@ expr = "calc.a + 1"
 "#;
     let (code, msg) = err(&with("rules.toml", &format!("{RULES}{extra}")));
     assert_eq!(code, "pack.cycle");
-    assert!(msg.contains("a -> b -> a") || msg.contains("b -> a -> b"), "{msg}");
+    assert!(
+        msg.contains("a -> b -> a") || msg.contains("b -> a -> b"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -127,7 +141,10 @@ assert = "true"
 "#;
     let (code, msg) = err(&with("rules.toml", &format!("{RULES}{dup}")));
     assert_eq!(code, "pack.rule");
-    assert!(msg.contains("rule `big`") && msg.contains("declared twice"), "{msg}");
+    assert!(
+        msg.contains("rule `big`") && msg.contains("declared twice"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -135,12 +152,19 @@ fn duplicate_field_path() {
     let dup = "[[field]]\npath = \"org.workers\"\ntype = \"integer\"\nlabel = { zh = \"x\", en = \"x\" }\n";
     let (code, msg) = err(&with("fields.toml", &format!("{FIELDS}{dup}")));
     assert_eq!(code, "pack.field");
-    assert!(msg.contains("org.workers") && msg.contains("declared twice"), "{msg}");
+    assert!(
+        msg.contains("org.workers") && msg.contains("declared twice"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn basis_must_cite_a_declared_source() {
-    let rules = RULES.replacen("source = \"S\", article = \"1\"", "source = \"NOPE\", article = \"1\"", 1);
+    let rules = RULES.replacen(
+        "source = \"S\", article = \"1\"",
+        "source = \"NOPE\", article = \"1\"",
+        1,
+    );
     let (code, msg) = err(&with("rules.toml", &rules));
     assert_eq!(code, "pack.rule");
     assert!(msg.contains("NOPE"), "{msg}");

@@ -53,7 +53,10 @@ impl InputSchema {
                     return Err(err(f, format!("`{list}` is not declared as a list")));
                 }
                 if matches!(f.ty, FieldType::List | FieldType::Map) {
-                    return Err(err(f, "lists and maps inside list items are not supported".into()));
+                    return Err(err(
+                        f,
+                        "lists and maps inside list items are not supported".into(),
+                    ));
                 }
                 schema
                     .items

@@ -17,8 +17,8 @@ use crate::compile::{
     SCORES_ROOT,
 };
 use crate::outcome::{
-    DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut,
-    RuleStatus, OUTCOME_SCHEMA,
+    DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
+    OUTCOME_SCHEMA,
 };
 use crate::source::{RuleKind, Severity};
 use crate::text::{Lang, Text};
@@ -528,7 +528,13 @@ impl CompiledPack {
         rule.because_ids.clone()
     }
 
-    fn rule_out(&self, rule: &CompiledRule, r: &mut RuleResult, lang: Lang, value: Option<Value>) -> RuleOut {
+    fn rule_out(
+        &self,
+        rule: &CompiledRule,
+        r: &mut RuleResult,
+        lang: Lang,
+        value: Option<Value>,
+    ) -> RuleOut {
         let d = &rule.decl;
         let severity = d
             .kind
@@ -716,7 +722,10 @@ fn all_pass(
     }
     if listed.iter().any(|x| x.status == RuleStatus::Pending) {
         r.status = RuleStatus::Pending;
-        r.missing = listed.iter().flat_map(|x| x.missing.iter().cloned()).collect();
+        r.missing = listed
+            .iter()
+            .flat_map(|x| x.missing.iter().cloned())
+            .collect();
         return r;
     }
     r.unverified = !rule.decl.verified || gate.unverified || listed.iter().any(|x| x.unverified);

@@ -87,7 +87,8 @@ as = "it"
 assert = "it.n < 10"
 "#;
 
-pub const SIZE_CSV: &str = "in:workers,out:size,verified\n<=9,small,\n10..49,medium,\n>=50,large,false\n";
+pub const SIZE_CSV: &str =
+    "in:workers,out:size,verified\n<=9,small,\n10..49,medium,\n>=50,large,false\n";
 
 pub fn files() -> PackFiles {
     let mut f = PackFiles::new();
