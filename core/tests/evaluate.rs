@@ -304,3 +304,35 @@ all_pass = ["big"]
     let e = load(&with("rules.toml", &rules)).unwrap_err();
     assert!(e.to_string().contains("not a prerequisite or check"), "{e}");
 }
+
+#[test]
+fn a_rule_can_declare_itself_pending_on_declared_fields() {
+    let rules = format!(
+        r#"{RULES}
+[[rule]]
+id = "needs_kind"
+kind = "decision"
+decision = "calc.kind"
+message = {{ zh = "类别", en = "kind" }}
+basis = {{ source = "S", article = "x" }}
+expr = "if org.workers > 100 {{ \"big\" }} else {{ pending(\"org.kind\") }}"
+
+[[rule]]
+id = "bad_pending"
+kind = "decision"
+decision = "calc.bad"
+message = {{ zh = "错", en = "bad" }}
+basis = {{ source = "S", article = "x" }}
+expr = "pending([\"org.nope\"])"
+"#
+    );
+    let pack = load(&with("rules.toml", &rules)).unwrap();
+    let o = eval(&pack, json!({"org": {"workers": 5, "items": []}}));
+    assert_eq!(o.decisions["calc.kind"].status, DecisionStatus::Pending);
+    assert_eq!(o.missing, vec!["org.kind"]);
+    assert_eq!(o.decisions["calc.bad"].status, DecisionStatus::Error);
+    assert_eq!(o.errors.len(), 1, "{:?}", o.errors);
+    assert_eq!(o.errors[0].rule.as_deref(), Some("bad_pending"));
+    let o = eval(&pack, json!({"org": {"workers": 500, "items": []}}));
+    assert_eq!(o.decisions["calc.kind"].value, json!("big"));
+}

@@ -6,7 +6,18 @@
 use rhai::packages::{
     BasicArrayPackage, BasicMapPackage, BasicMathPackage, LogicPackage, MoreStringPackage, Package,
 };
-use rhai::Engine;
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+
+/// Raised by `pending(paths)`: the rule cannot decide until these fields are filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignal(pub Vec<String>);
+
+fn raise_pending(paths: Vec<String>) -> Result<Dynamic, Box<EvalAltResult>> {
+    Err(Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(PendingSignal(paths)),
+        Position::NONE,
+    )))
+}
 
 /// Resource limits of one rule expression run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,5 +66,15 @@ pub fn engine(limits: &Limits) -> Engine {
     MoreStringPackage::new().register_into_engine(&mut engine);
     BasicMathPackage::new().register_into_engine(&mut engine);
     crate::functions::register(&mut engine);
+    // `pending("a.b")` / `pending(["a.b", "c[0].d"])`: a rule that finds out while running that
+    // it needs more input (a flag that neither the form nor a reference list decides) says so,
+    // and becomes pending on those paths instead of guessing or failing.
+    engine.register_type_with_name::<PendingSignal>("pending");
+    engine.register_fn("pending", |path: ImmutableString| {
+        raise_pending(vec![path.to_string()])
+    });
+    engine.register_fn("pending", |paths: Array| {
+        raise_pending(paths.iter().map(|p| p.to_string()).collect())
+    });
     engine
 }

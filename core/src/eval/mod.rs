@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rhai::{Dynamic, EvalAltResult, Map, Scope};
 use serde_json::Value;
 
+use crate::compile::sandbox::PendingSignal;
 use crate::compile::table::LookupError;
 use crate::compile::{
     Body, CompiledPack, CompiledRule, Expr, Reads, ValueSource, PARAMS_ROOT, RULES_ROOT,
@@ -81,6 +82,8 @@ struct Gate {
 enum RunError {
     Budget(String),
     Runtime(String),
+    /// The rule called `pending(paths)`.
+    Pending(Vec<String>),
 }
 
 impl RunError {
@@ -88,6 +91,9 @@ impl RunError {
         match self {
             RunError::Budget(m) => ("rule.budget", m),
             RunError::Runtime(m) => ("rule.runtime", m),
+            RunError::Pending(paths) => {
+                ("rule.runtime", format!("pending on {}", paths.join(", ")))
+            }
         }
     }
 }
@@ -99,6 +105,12 @@ fn run_error(e: Box<EvalAltResult>) -> RunError {
         | EvalAltResult::ErrorStackOverflow(_)
         | EvalAltResult::ErrorTooManyVariables(_) => {
             RunError::Budget(format!("stopped at its budget: {e}"))
+        }
+        EvalAltResult::ErrorRuntime(ref value, _) if value.is::<PendingSignal>() => {
+            match value.clone().try_cast::<PendingSignal>() {
+                Some(PendingSignal(paths)) => RunError::Pending(paths),
+                None => RunError::Runtime("unreadable pending signal".into()),
+            }
         }
         other => RunError::Runtime(other.to_string()),
     }
@@ -319,7 +331,7 @@ impl CompiledPack {
                     r.unverified = gate.unverified;
                     return r;
                 }
-                Err(e) => return errored(gate, e),
+                Err(e) => return self.pending_or_error(gate, e),
             }
         }
         if let Body::Value {
@@ -381,14 +393,14 @@ impl CompiledPack {
                     scope.rewind(len);
                     match out {
                         Ok(o) => outputs.push(o),
-                        Err(e) => return errored(gate, e),
+                        Err(e) => return self.pending_or_error(gate, e),
                     }
                 }
                 self.combine(rule, gate, outputs)
             }
             _ => match self.run_body(rule, scope) {
                 Ok(o) => self.combine(rule, gate, vec![o]),
-                Err(e) => errored(gate, e),
+                Err(e) => self.pending_or_error(gate, e),
             },
         }
     }
@@ -754,6 +766,55 @@ fn errored(gate: Gate, e: RunError) -> RuleResult {
     r.fields = gate.fields;
     r.error = Some(e.into_parts());
     r
+}
+
+impl CompiledPack {
+    /// A run that ended in `pending(paths)` is pending on those paths, when each names a declared
+    /// field (list items by index); any other path is a mistake of the rule, reported as such.
+    fn pending_or_error(&self, gate: Gate, e: RunError) -> RuleResult {
+        let RunError::Pending(paths) = e else {
+            return errored(gate, e);
+        };
+        let undeclared: Vec<&String> = paths
+            .iter()
+            .filter(|p| !self.schema.order.contains_key(&generic_path(p)))
+            .collect();
+        if paths.is_empty() || !undeclared.is_empty() {
+            let mut r = RuleResult::new(RuleStatus::Error);
+            r.fields = gate.fields;
+            r.error = Some((
+                "rule.runtime",
+                format!("pending() names no declared field: {undeclared:?}"),
+            ));
+            return r;
+        }
+        let mut r = RuleResult::new(RuleStatus::Pending);
+        r.fields = gate.fields;
+        r.missing = paths;
+        r.unverified = gate.unverified;
+        r
+    }
+}
+
+/// `a.b[3].c` -> `a.b[].c`: the declared form of a concrete path.
+fn generic_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut in_index = false;
+    for c in p.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn severity_name(s: Severity) -> &'static str {
