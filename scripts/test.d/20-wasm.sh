@@ -23,15 +23,20 @@ build_corpus() {
   mkdir -p "$out/bundles"
   local args=() dir id
   # Every pack folder under rules/ (packs are discovered, not listed).
+  local broken=0
   while IFS= read -r dir; do
     id=$(echo "${dir#rules/}" | tr / .)
-    cargo run --quiet --locked -p hegui -- pack build "$dir" -o "$out/bundles/$id.json"
-    args+=("$dir" "$out/bundles/$id.json")
+    if cargo run --quiet --locked -p hegui -- pack build "$dir" -o "$out/bundles/$id.json"; then
+      args+=("$dir" "$out/bundles/$id.json")
+    else
+      echo "FAIL: hegui pack build $dir"
+      broken=1
+    fi
   done < <(find rules -name pack.toml -printf '%h\n' | sort)
   cargo run --quiet --locked -p hegui-wasm --example conformance -- \
     --out "$out/conformance" --seed 20260115 --per-pack 400 "${args[@]}"
   # The supervision bundle is what the browser pages load.
-  [ -f "$out/bundles/cn.supervision.json" ]
+  [ -f "$out/bundles/cn.supervision.json" ] && [ "$broken" -eq 0 ]
 }
 
 npm_pack() {
