@@ -476,17 +476,25 @@ pub struct PackSummary {
     pub id: String,
     pub version: String,
     pub digest: String,
+    /// Where the pack applies (`cn`, `cn-cq-liangjiang`, ...).
+    pub jurisdiction: String,
+    /// The base pack an overlay extends (`id@version`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     #[schema(value_type = Object)]
     pub title: Value,
 }
 
 impl LoadedPack {
     pub fn summary(&self) -> PackSummary {
-        let title = &self.compiled.resolved().manifest.title;
+        let manifest = &self.compiled.resolved().manifest;
+        let title = &manifest.title;
         PackSummary {
             id: self.compiled.id().to_owned(),
             version: self.compiled.version().to_owned(),
             digest: self.compiled.digest().to_owned(),
+            jurisdiction: manifest.jurisdiction.clone(),
+            extends: manifest.extends.clone(),
             title: serde_json::json!({"zh": title.zh, "en": title.en}),
         }
     }

@@ -211,6 +211,8 @@ fn the_api_accepts_honest_and_rejects_everything_else() {
     assert_eq!(packs[0]["id"], "cn.supervision");
     assert!(packs[0]["digest"].as_str().unwrap().starts_with("sha256:"));
     assert!(packs[0]["title"]["zh"].is_string());
+    assert_eq!(packs[0]["jurisdiction"], "cn");
+    assert!(packs[0].get("extends").is_none());
     let bundle = get(addr, "/v1/packs/cn.supervision");
     assert_eq!(bundle.status, 200);
     let resolved = hegui::packs::resolve_dir(&pack_dir()).unwrap();
