@@ -71,6 +71,12 @@ pub enum LoadError {
         "bundle: digest mismatch: the bundle claims {claimed} but its pack hashes to {actual}"
     )]
     DigestMismatch { claimed: String, actual: String },
+    #[error("bundle: not signed, and a signature by a trusted key is required")]
+    Unsigned,
+    #[error("bundle: signature by key {key_id} does not verify: {message}")]
+    BadSignature { key_id: String, message: String },
+    #[error("bundle: signed only by keys that are not trusted: {}", key_ids.join(", "))]
+    UntrustedKey { key_ids: Vec<String> },
 }
 
 impl LoadError {
@@ -87,6 +93,9 @@ impl LoadError {
             LoadError::TestCase { .. } => "pack.test_case",
             LoadError::Bundle { .. } => "bundle.invalid",
             LoadError::DigestMismatch { .. } => "bundle.digest_mismatch",
+            LoadError::Unsigned => "bundle.unsigned",
+            LoadError::BadSignature { .. } => "bundle.bad_signature",
+            LoadError::UntrustedKey { .. } => "bundle.untrusted_key",
         }
     }
 

@@ -20,6 +20,7 @@ pub mod functions;
 pub mod jsonschema;
 pub mod outcome;
 pub mod resolve;
+pub mod signature;
 pub mod source;
 pub mod testcase;
 pub mod text;

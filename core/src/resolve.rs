@@ -53,6 +53,9 @@ pub struct Bundle {
     pub format: String,
     pub digest: String,
     pub pack: ResolvedPack,
+    /// Signatures of `digest` (see `signature`): not part of the digest, absent when unsigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<crate::signature::BundleSignature>,
 }
 
 pub const BUNDLE_FORMAT: &str = "hegui.bundle/1";

@@ -263,6 +263,9 @@ pub struct RuleDecl {
     pub for_each: Option<String>,
     #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub as_name: Option<String>,
+    /// for_each only: the name the item's 0-based index is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

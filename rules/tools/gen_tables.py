@@ -9,7 +9,9 @@ DATA_DIR defaults to ../shared/domain/data relative to the repository root. The 
   industry_risk_2021.csv
 and writes, under rules/cn/supervision/tables/:
   serious_factor_keys.csv   keys (normalised names, aliases, CAS numbers) that make a factor
-                            serious, one per row, by list (RISK1 附件1 性质①–③)
+                            serious, one per row, mapped to the list that names them (RISK1 附件1
+                            性质①–③); hit policy `first`, rows in list priority order, and a last
+                            catch-all row (no list names the key)
   industry_risk.csv         the 2021 industry risk catalogue keyed by GB/T 4754 digits
 
 Python 3.11 standard library only. The output is deterministic (sorted, LF line ends), so a CI
@@ -125,7 +127,13 @@ def serious_keys(data: Path) -> list[list[str]]:
         add("silica", v, risk1)
 
     order = {"high_toxicity": 0, "asbestos": 1, "silica": 2, "g1_carcinogen": 3}
-    return sorted(rows.values(), key=lambda r: (order[r[0]], r[1]))
+    # The label each list gives a factor's `listed` (and `by`) in cn.supervision's outcome.
+    label = {"high_toxicity": "high_toxicity_2003", "asbestos": "asbestos",
+             "silica": "silica_ge_10", "g1_carcinogen": "gbz2_1_g1"}
+    ordered = sorted(rows.values(), key=lambda r: (order[r[0]], r[1]))
+    out = [[key, label[lst], verified, note] for lst, key, verified, note in ordered]
+    out.append(["-", "null", "true", "no list names this key: the nature is not derived"])
+    return out
 
 
 def industry_rows(data: Path) -> list[list[str]]:
@@ -172,7 +180,7 @@ def main() -> None:
     if not data.is_dir():
         sys.exit(f"data directory not found: {data}")
     OUT.mkdir(parents=True, exist_ok=True)
-    write(OUT / "serious_factor_keys.csv", ["in:list", "out:key", "verified", "note"], serious_keys(data))
+    write(OUT / "serious_factor_keys.csv", ["in:key", "out:list", "verified", "note"], serious_keys(data))
     write(OUT / "industry_risk.csv",
           ["in:xiaolei", "in:zhonglei", "out:risk", "out:by", "verified", "note"], industry_rows(data))
 

@@ -74,6 +74,8 @@ pub enum Body {
 pub struct ForEach {
     pub list: String,
     pub alias: String,
+    /// Bound to the item's index when the rule asks for it (`index = "i"`).
+    pub index: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +115,9 @@ pub struct CompiledPack {
     /// Roots of produced value paths, each a map in the evaluation scope.
     pub(crate) value_roots: BTreeSet<String>,
     pub(crate) params: rhai::Map,
+    /// Results of the rules that read no input, directly or through what they depend on:
+    /// computed once here, since rules are pure, and reused by every evaluation.
+    pub(crate) constants: Vec<Option<crate::eval::RuleResult>>,
 }
 
 impl std::fmt::Debug for CompiledPack {
@@ -163,7 +168,8 @@ impl CompiledPack {
             .iter()
             .map(|(k, v)| (k.as_str().into(), param_dynamic(v)))
             .collect();
-        Ok(CompiledPack {
+        let constant = constant_rules(&rules, &order);
+        let mut pack = CompiledPack {
             value_roots: names.value_roots(),
             resolved,
             digest,
@@ -174,7 +180,10 @@ impl CompiledPack {
             order,
             producers,
             params,
-        })
+            constants: Vec::new(),
+        };
+        pack.constants = pack.constant_results(&constant);
+        Ok(pack)
     }
 
     pub fn id(&self) -> &str {
@@ -226,6 +235,27 @@ impl CompiledPack {
         }
         out
     }
+}
+
+/// Which rules read no input: no field, no list, and only constant rules' results.
+fn constant_rules(rules: &[CompiledRule], order: &[usize]) -> Vec<bool> {
+    let mut constant = vec![false; rules.len()];
+    for &i in order {
+        let Some(r) = rules.get(i) else { continue };
+        let when_reads_input = r.when.as_ref().is_some_and(|w| !w.reads.fields.is_empty());
+        let reads_input = when_reads_input
+            || !r.body_reads.fields.is_empty()
+            || !r.body_reads.item_fields.is_empty()
+            || r.for_each.is_some();
+        let deps_constant = r
+            .deps
+            .iter()
+            .all(|&d| constant.get(d).copied().unwrap_or(false));
+        if let Some(c) = constant.get_mut(i) {
+            *c = !reads_input && deps_constant;
+        }
+    }
+    constant
 }
 
 fn param_dynamic(v: &ParamValue) -> Dynamic {
@@ -489,9 +519,15 @@ fn compile_rule(
             if !is_identifier(&alias) || names.roots().contains(&alias) {
                 return Err(format!("`as = \"{alias}\"` must be a fresh identifier"));
             }
+            if let Some(index) = &decl.index {
+                if !is_identifier(index) || names.roots().contains(index) || *index == alias {
+                    return Err(format!("`index = \"{index}\"` must be a fresh identifier"));
+                }
+            }
             Some(ForEach {
                 list: list.clone(),
                 alias,
+                index: decl.index.clone(),
             })
         }
     };
@@ -644,6 +680,7 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
         ),
         ("inputs", !d.inputs.is_empty(), d.table.is_some()),
         ("as", d.as_name.is_some(), d.for_each.is_some()),
+        ("index", d.index.is_some(), d.for_each.is_some()),
     ];
     for (name, present, allowed) in misplaced {
         if present && !allowed {
@@ -676,6 +713,9 @@ fn compile_expr(
     }
     if let Some(fe) = for_each {
         scope.push_dynamic(fe.alias.as_str(), Dynamic::UNIT);
+        if let Some(index) = &fe.index {
+            scope.push_dynamic(index.as_str(), Dynamic::UNIT);
+        }
     }
     let ast = engine
         .compile_with_scope(&scope, src)

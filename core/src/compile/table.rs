@@ -6,6 +6,9 @@ use rhai::Dynamic;
 use crate::error::{LoadError, Loc};
 use crate::source::{HitPolicy, TableSource};
 
+/// Most rows a decision table may have (the largest shipped table has under 300).
+pub const MAX_TABLE_ROWS: usize = 5_000;
+
 /// What an input cell accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
@@ -94,6 +97,17 @@ impl CompiledTable {
         }
         if outputs.is_empty() {
             return Err(err(Some(1), "the table has no out: column".into()));
+        }
+        // The overlap proof of a `unique` table is quadratic in its rows: bound them so a hostile
+        // pack cannot stall loading (20,000 rows took 33 s in a debug build).
+        if src.rows.len() > MAX_TABLE_ROWS {
+            return Err(err(
+                None,
+                format!(
+                    "{} rows; a table may have at most {MAX_TABLE_ROWS}",
+                    src.rows.len()
+                ),
+            ));
         }
         let mut rows = Vec::new();
         for (r, cells) in src.rows.iter().enumerate() {
@@ -387,6 +401,17 @@ mod tests {
                 .map(|r| r.iter().map(|c| c.to_string()).collect())
                 .collect(),
         })
+    }
+
+    #[test]
+    fn tables_over_the_row_limit_are_refused() {
+        let cells: Vec<String> = (0..=MAX_TABLE_ROWS).map(|i| i.to_string()).collect();
+        let rows: Vec<[&str; 3]> = cells.iter().map(|c| [c.as_str(), "v", ""]).collect();
+        let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+        let e = table(HitPolicy::First, &rows).unwrap_err();
+        assert_eq!(e.code(), "pack.table");
+        assert!(e.to_string().contains("at most 5000"), "{e}");
+        assert!(table(HitPolicy::First, &rows[..MAX_TABLE_ROWS]).is_ok());
     }
 
     #[test]

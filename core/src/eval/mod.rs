@@ -45,7 +45,7 @@ impl Default for EvalOptions {
 
 /// What one rule came to.
 #[derive(Debug, Clone)]
-struct RuleResult {
+pub(crate) struct RuleResult {
     status: RuleStatus,
     value: Option<Dynamic>,
     unverified: bool,
@@ -54,6 +54,8 @@ struct RuleResult {
     /// Paths to annotate when an assertion fails (for a list, the failing items' fields only).
     fail_paths: Vec<String>,
     error: Option<(&'static str, String)>,
+    /// Computed once at compile time: its value belongs to the pack, not to this input.
+    constant: bool,
 }
 
 impl RuleResult {
@@ -66,6 +68,7 @@ impl RuleResult {
             fields: Vec::new(),
             fail_paths: Vec::new(),
             error: None,
+            constant: false,
         }
     }
 }
@@ -163,23 +166,47 @@ impl CompiledPack {
             );
         };
         let mut view = InputView::build(&self.schema, doc);
+        let results = self.run_rules(&mut view);
+        self.assemble(&view, results, options.lang)
+    }
+
+    /// Evaluates the rules that read no input once, on an empty document.
+    pub(crate) fn constant_results(&self, constant: &[bool]) -> Vec<Option<RuleResult>> {
+        let mut view = InputView::build(&self.schema, &serde_json::Map::new());
+        let results = self.run_rules(&mut view);
+        results
+            .into_iter()
+            .zip(constant)
+            .map(|(mut r, &c)| {
+                c.then(|| {
+                    r.constant = true;
+                    r
+                })
+            })
+            .collect()
+    }
+
+    /// Runs every rule in dependency order, reusing the results of constant rules.
+    fn run_rules(&self, view: &mut InputView) -> Vec<RuleResult> {
         let mut scope = self.initial_scope(std::mem::take(&mut view.roots));
         let mut results: Vec<Option<RuleResult>> = vec![None; self.rules.len()];
         for &i in &self.order {
             let Some(rule) = self.rules.get(i) else {
                 continue;
             };
-            let result = self.evaluate_rule(rule, &view, &results, &mut scope);
+            let result = match self.constants.get(i).and_then(Option::as_ref) {
+                Some(constant) => constant.clone(),
+                None => self.evaluate_rule(rule, view, &results, &mut scope),
+            };
             self.publish(rule, &result, &mut scope);
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(result);
             }
         }
-        let results: Vec<RuleResult> = results
+        results
             .into_iter()
             .map(|r| r.unwrap_or_else(|| RuleResult::new(RuleStatus::Error)))
-            .collect();
-        self.assemble(&view, results, options.lang)
+            .collect()
     }
 
     fn pack_ref(&self) -> PackRef {
@@ -260,6 +287,12 @@ impl CompiledPack {
             _ => return,
         };
         let root = rule.publish_root.as_str();
+        if rule.publish_rest.is_empty() {
+            // A one-segment path (`sets = "x"`) is a variable of its own.
+            let _previous = scope.remove::<Dynamic>(root);
+            scope.push_constant_dynamic(root.to_owned(), value);
+            return;
+        }
         let rest: Vec<&str> = rule.publish_rest.iter().map(String::as_str).collect();
         let mut map = scope
             .remove::<Dynamic>(root)
@@ -383,12 +416,18 @@ impl CompiledPack {
         match (&rule.for_each, items) {
             (Some(fe), Some(items)) => {
                 let mut outputs = Vec::with_capacity(items.len());
-                for item in items {
+                for (index, item) in items.iter().enumerate() {
                     let len = scope.len();
                     scope.push_constant_dynamic(
                         fe.alias.clone(),
                         Dynamic::from_map(item.value.clone()),
                     );
+                    if let Some(name) = &fe.index {
+                        scope.push_constant_dynamic(
+                            name.clone(),
+                            Dynamic::from_int(i64::try_from(index).unwrap_or(i64::MAX)),
+                        );
+                    }
                     let out = self.run_body(rule, scope);
                     scope.rewind(len);
                     match out {
@@ -558,7 +597,8 @@ impl CompiledPack {
             status: r.status,
             severity,
             message: (r.status == RuleStatus::Fail).then(|| lang.render(&d.message)),
-            value,
+            // A constant's value is part of the pack (and can be large: a reference list).
+            value: if r.constant { None } else { value },
             fields: dedup(std::mem::take(&mut r.fields)),
             missing: self.sort_paths(std::mem::take(&mut r.missing)),
             basis: rule.basis.clone(),

@@ -198,7 +198,18 @@ fn sum_ints(ints: &[i64]) -> FnResult<i64> {
 }
 
 /// Registers the list functions into `engine`.
+/// `text in list` for a string: compares strings natively. rhai's generic `contains` dispatches
+/// `==` as a script call per element, which dominates rules that look names up in reference lists.
+/// Same answer: a string equals only an equal string.
+pub fn contains_str(list: &mut Array, text: ImmutableString) -> bool {
+    list.iter().any(|item| {
+        item.read_lock::<ImmutableString>()
+            .is_some_and(|s| *s == text)
+    })
+}
+
 pub fn register(engine: &mut Engine) {
+    engine.register_fn("contains", contains_str);
     engine.register_fn("max_by_order", max_by_order);
     engine.register_fn("min_by_order", min_by_order);
     engine.register_fn("any_where", any_where);
@@ -217,6 +228,29 @@ mod tests {
             .iter()
             .map(|s| Dynamic::from(ImmutableString::from(*s)))
             .collect()
+    }
+
+    #[test]
+    fn contains_str_matches_only_equal_strings() {
+        let mut list = strs(&["苯", "氨"]);
+        list.push(Dynamic::from_int(7));
+        assert!(contains_str(&mut list, "氨".into()));
+        assert!(!contains_str(&mut list, "7".into()));
+        assert!(!contains_str(&mut list, "苯 ".into()));
+    }
+
+    #[test]
+    fn in_operator_uses_it_and_keeps_its_meaning() {
+        let mut engine = Engine::new_raw();
+        rhai::packages::Package::register_into_engine(
+            &rhai::packages::BasicArrayPackage::new(),
+            &mut engine,
+        );
+        register(&mut engine);
+        let yes: bool = engine.eval(r#""b" in ["a", "b", 3]"#).unwrap();
+        let no: bool = engine.eval(r#""3" in ["a", "b", 3]"#).unwrap();
+        let int: bool = engine.eval(r#"3 in ["a", "b", 3]"#).unwrap();
+        assert!(yes && !no && int);
     }
 
     fn grades() -> Array {
