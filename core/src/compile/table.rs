@@ -45,6 +45,71 @@ pub struct CompiledTable {
     pub hit: HitPolicy,
     pub inputs: Vec<String>,
     pub rows: Vec<Row>,
+    /// For large tables keyed by strings in their first column: which rows can match a key.
+    index: Option<KeyIndex>,
+}
+
+/// Rows by the string their first input cell names, and the rows that could match any string
+/// (`-`, a range, a non-string literal). A lookup checks only `by_key[key]` and `others`, in row
+/// order, so every hit policy gives what a full scan gives.
+#[derive(Debug, Clone, Default)]
+struct KeyIndex {
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+    others: Vec<usize>,
+}
+
+/// Below this many rows a scan is as fast as a hash lookup.
+const INDEX_MIN_ROWS: usize = 16;
+
+impl KeyIndex {
+    fn build(rows: &[Row]) -> Option<KeyIndex> {
+        if rows.len() < INDEX_MIN_ROWS {
+            return None;
+        }
+        let mut index = KeyIndex::default();
+        for (i, row) in rows.iter().enumerate() {
+            match row.conds.first() {
+                Some(Cond::OneOf(lits)) if lits.iter().all(|l| matches!(l, Lit::Str(_))) => {
+                    for lit in lits {
+                        if let Lit::Str(key) = lit {
+                            index.by_key.entry(key.clone()).or_default().push(i);
+                        }
+                    }
+                }
+                _ => index.others.push(i),
+            }
+        }
+        // Worth it only when most rows are keyed.
+        (index.others.len() * 4 < rows.len()).then_some(index)
+    }
+
+    /// Candidate rows for `key`, in row order.
+    fn candidates(&self, key: &str) -> Vec<usize> {
+        let keyed = self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        let mut out = Vec::with_capacity(keyed.len() + self.others.len());
+        let (mut a, mut b) = (keyed.iter().peekable(), self.others.iter().peekable());
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => {
+                    out.push(x);
+                    a.next();
+                }
+                (Some(_), Some(&&y)) => {
+                    out.push(y);
+                    b.next();
+                }
+                (Some(&&x), None) => {
+                    out.push(x);
+                    a.next();
+                }
+                (None, Some(&&y)) => {
+                    out.push(y);
+                    b.next();
+                }
+                (None, None) => return out,
+            }
+        }
+    }
 }
 
 /// The result of a lookup: the output value and whether every row it came from is verified.
@@ -151,6 +216,7 @@ impl CompiledTable {
             file: src.file.clone(),
             hit: src.hit,
             inputs,
+            index: KeyIndex::build(&rows),
             rows,
         };
         if table.hit == HitPolicy::Unique {
@@ -181,8 +247,20 @@ impl CompiledTable {
 
     /// Looks up `args` (in `inputs` order) by the table's hit policy.
     pub fn lookup(&self, args: &[Dynamic]) -> Result<Hit, LookupError> {
+        let key = args.first().and_then(|a| {
+            a.read_lock::<rhai::ImmutableString>()
+                .map(|s| s.to_string())
+        });
+        let candidates: Vec<&Row> = match (&self.index, key) {
+            (Some(index), Some(key)) => index
+                .candidates(&key)
+                .into_iter()
+                .filter_map(|i| self.rows.get(i))
+                .collect(),
+            _ => self.rows.iter().collect(),
+        };
         let mut matches = Vec::new();
-        for row in &self.rows {
+        for row in candidates {
             if self.row_matches(row, args)? {
                 if self.hit == HitPolicy::First {
                     return Ok(Hit {
@@ -488,6 +566,59 @@ mod tests {
             t.lookup(&[Dynamic::from("x".to_string())]),
             Err(LookupError::Type { .. })
         ));
+    }
+
+    #[test]
+    fn an_indexed_table_answers_as_a_scan_does() {
+        // 40 keyed rows, a range row in the middle and a catch-all at the end.
+        let mut rows: Vec<Vec<String>> = (0..40)
+            .map(|i| vec![format!("k{i}"), format!("v{i}"), String::new()])
+            .collect();
+        rows.insert(20, vec!["<=5".into(), "small".into(), String::new()]);
+        rows.push(vec!["-".into(), "other".into(), "false".into()]);
+        let src = TableSource {
+            id: "t".into(),
+            file: "tables/t.csv".into(),
+            hit: HitPolicy::First,
+            columns: vec!["in:n".into(), "out:v".into(), "verified".into()],
+            rows,
+        };
+        let t = CompiledTable::compile(&src).unwrap();
+        assert!(t.index.is_some());
+        let look = |s: &str| t.lookup(&[Dynamic::from(s.to_string())]);
+        assert_eq!(look("k7").unwrap().value.cast::<String>(), "v7");
+        // Past the range row, a string meets it first, exactly as a scan would: a type error.
+        assert!(matches!(
+            look("k39"),
+            Err(LookupError::Type { line: 22, .. })
+        ));
+        assert!(matches!(look("zz"), Err(LookupError::Type { .. })));
+        // A number still reaches the range row, by the full scan.
+        assert_eq!(
+            t.lookup(&[Dynamic::from_int(3)])
+                .unwrap()
+                .value
+                .cast::<String>(),
+            "small"
+        );
+        // Without the range row, keys and the catch-all are found through the index.
+        let mut keyed = src.clone();
+        keyed.rows.remove(20);
+        let k = CompiledTable::compile(&keyed).unwrap();
+        let look = |s: &str| k.lookup(&[Dynamic::from(s.to_string())]).unwrap();
+        assert_eq!(look("k39").value.cast::<String>(), "v39");
+        let other = look("zz");
+        assert_eq!(other.value.cast::<String>(), "other");
+        assert!(!other.verified);
+        let mut collect = keyed.clone();
+        collect.hit = HitPolicy::Collect;
+        let c = CompiledTable::compile(&collect).unwrap();
+        let both = c.lookup(&[Dynamic::from("k3".to_string())]).unwrap();
+        assert_eq!(
+            both.value.into_array().unwrap().len(),
+            2,
+            "k3 and the catch-all"
+        );
     }
 
     #[test]
