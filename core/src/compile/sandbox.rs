@@ -1,12 +1,15 @@
-//! The rhai sandbox rules run in: a raw engine with only the packages rules need, strict
-//! variables, no user functions, modules or closures (crate features), and hard limits so a hostile
-//! rule ends with an error instead of a hang or an exhausted memory. Without user functions there
-//! is no recursion to bound: a rule that tries to define one fails to compile.
+//! The rhai sandbox rules run in: a raw engine with an allowlist of functions instead of rhai's
+//! packages (`crate::functions::builtins` for strings, arrays, maps and numbers, the domain
+//! functions of `crate::functions`, and `pending`), strict variables, no user functions, modules or
+//! closures (crate features), and hard limits so a hostile rule ends with an error instead of a
+//! hang or an exhausted memory. Without user functions there is no recursion to bound: a rule that
+//! tries to define one fails to compile. A rule that calls a function outside the allowlist fails
+//! to compile too (the pack is refused at load, naming the rule), not at evaluation.
 
-use rhai::packages::{
-    BasicArrayPackage, BasicMapPackage, BasicMathPackage, LogicPackage, MoreStringPackage, Package,
-};
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, LexError, Position, Token};
 
 /// Raised by `pending(paths)`: the rule cannot decide until these fields are filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,11 +63,7 @@ pub fn engine(limits: &Limits) -> Engine {
     for symbol in ["eval", "print", "debug"] {
         engine.disable_symbol(symbol);
     }
-    LogicPackage::new().register_into_engine(&mut engine);
-    BasicArrayPackage::new().register_into_engine(&mut engine);
-    BasicMapPackage::new().register_into_engine(&mut engine);
-    MoreStringPackage::new().register_into_engine(&mut engine);
-    BasicMathPackage::new().register_into_engine(&mut engine);
+    crate::functions::builtins::register(&mut engine);
     crate::functions::register(&mut engine);
     // `pending("a.b")` / `pending(["a.b", "c[0].d"])`: a rule that finds out while running that
     // it needs more input (a flag that neither the form nor a reference list decides) says so,
@@ -76,5 +75,48 @@ pub fn engine(limits: &Limits) -> Engine {
     engine.register_fn("pending", |paths: Array| {
         raise_pending(paths.iter().map(|p| p.to_string()).collect())
     });
+    refuse_unknown_calls(&mut engine);
     engine
+}
+
+/// An identifier the token mapper just read, and its (line, column).
+type LastIdentifier = (String, (usize, usize));
+
+/// Makes a call to a function the engine does not have a compile error: rhai itself only finds
+/// out when the call runs, so a typo or a function outside the allowlist would otherwise load and
+/// fail on some inputs only. A call is an identifier followed by `(` (`f(x)` or `x.f(y)`); the
+/// token mapper sees tokens one at a time, in order, so it remembers the last identifier.
+fn refuse_unknown_calls(engine: &mut Engine) {
+    let known: BTreeSet<String> = engine
+        .collect_fn_metadata(None, |f| Some(f.metadata.name.to_string()), false)
+        .into_iter()
+        .collect();
+    // The identifier just read and where, reset by any other token. Compilations of one engine
+    // are sequential (a pack is compiled once); a stale entry from an aborted parse is ignored
+    // because a `(` only counts when it comes after the identifier.
+    let last: Mutex<Option<LastIdentifier>> = Mutex::new(None);
+    #[allow(deprecated)] // "volatile", not deprecated
+    engine.on_parse_token(move |token, pos, _| {
+        let at = (pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+        let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let previous = last.take();
+        match &token {
+            Token::Identifier(name) => *last = Some((name.to_string(), at)),
+            Token::LeftParen => {
+                if let Some((name, name_at)) = previous {
+                    if name_at < at && !known.contains(&name) {
+                        return Token::LexError(Box::new(LexError::ImproperSymbol(
+                            name.clone(),
+                            format!(
+                                "function '{name}' is not available to rules \
+                                 (see docs/pack-format.md, \"Functions\")"
+                            ),
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+        token
+    });
 }

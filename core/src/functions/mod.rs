@@ -4,6 +4,7 @@
 //! rule may call is registered here explicitly. Each sub-module owns its functions and exposes a
 //! `register` that installs them; [`register`] installs all of them.
 
+pub mod builtins;
 pub mod credit_code;
 pub mod dates;
 pub mod lists;
