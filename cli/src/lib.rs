@@ -15,4 +15,5 @@ pub mod check;
 pub mod error;
 pub mod packs;
 pub mod serve;
+pub mod signing;
 pub mod verify;

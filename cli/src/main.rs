@@ -7,7 +7,7 @@ mod doc_cmd;
 mod test_cmd;
 
 // Shared with the integration tests through the library target (cli/src/lib.rs).
-use hegui::{check, error, packs, serve};
+use hegui::{check, error, packs, serve, signing};
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -83,6 +83,27 @@ enum PackCommand {
     },
     /// Print the digest of a pack folder or bundle (a bundle's digest is checked first).
     Digest { path: PathBuf },
+    /// Make an ed25519 key pair: PREFIX.key (secret, hex) and PREFIX.pub (public, hex).
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a bundle's digest with a secret key (adds to its `signatures`).
+    Sign {
+        bundle: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+        /// Write the signed bundle here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Check a bundle's digest and its signature by one of the public keys; print the digest.
+    Verify {
+        bundle: PathBuf,
+        /// Trusted public key file (repeatable).
+        #[arg(long, required = true)]
+        pubkey: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -133,6 +154,7 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
                 println!("{digest}");
                 Ok(ExitCode::SUCCESS)
             }
+            cmd => signing_command(cmd),
         },
         Command::Schema { pack } => {
             let compiled = packs::compile_path(&pack)?;
@@ -191,4 +213,34 @@ fn eval(pack: &Path, input: &str, lang: Option<&str>, pretty: bool) -> Result<Ex
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `hegui pack keygen | sign | verify` (cli/src/signing.rs).
+fn signing_command(command: PackCommand) -> Result<ExitCode, CliError> {
+    match command {
+        PackCommand::Keygen { out } => {
+            let key_id = signing::keygen(&out)?;
+            println!("key_id {key_id}: {0}.key (secret), {0}.pub", out.display());
+        }
+        PackCommand::Sign {
+            bundle,
+            key,
+            output,
+        } => {
+            let json = signing::sign(&bundle, &key)?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, json + "\n").map_err(|e| CliError::io(&path, e))?
+                }
+                None => println!("{json}"),
+            }
+        }
+        PackCommand::Verify { bundle, pubkey } => {
+            println!("{}", signing::verify(&bundle, &pubkey)?);
+        }
+        PackCommand::Build { .. } | PackCommand::Digest { .. } => {
+            return Err(CliError::Usage("not a signing command".into()))
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,8 @@ export class Engine {
   private constructor();
   free(): void;
   /** JSON text, the parsed bundle object, or its UTF-8 bytes. Checks the digest. */
-  static fromBundle(bundle: string | Bundle | Uint8Array): Engine;
+  /** `trustedKeys`: ed25519 public keys (hex or 32 bytes); the bundle must be signed by one. */
+  static fromBundle(bundle: string | Bundle | Uint8Array, options?: { trustedKeys?: (string | Uint8Array)[] }): Engine;
   /** Evaluates an input document (any JSON-expressible value; non-objects are reported). */
   evaluate(input: unknown, options?: EvaluateOptions): Outcome;
   /** Evaluates JSON text; returns the canonical outcome JSON, byte-identical to the native one. */

@@ -21,6 +21,7 @@
 pub mod describe;
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
+use hegui_core::signature::{key_from_hex, verify_signed_bundle};
 use hegui_core::{CompiledPack, EvalOptions, Lang, ResolvedPack};
 use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
@@ -84,6 +85,48 @@ pub fn load_bundle_text(text: &str) -> Result<CompiledPack, Problem> {
     CompiledPack::compile(resolved).map_err(load_problem)
 }
 
+/// Loads and compiles a bundle, requiring a signature by one of `trusted_keys` when given.
+pub fn load_bundle_text_trusted(
+    text: &str,
+    trusted_keys: Option<&[[u8; 32]]>,
+) -> Result<CompiledPack, Problem> {
+    let Some(keys) = trusted_keys else {
+        return load_bundle_text(text);
+    };
+    let resolved = verify_signed_bundle(text, keys).map_err(load_problem)?;
+    CompiledPack::compile(resolved).map_err(load_problem)
+}
+
+/// `options.trustedKeys` of `fromBundle`: absent (no signature check) or an array of keys.
+fn trusted_keys(options: &JsValue) -> Result<Option<Vec<[u8; 32]>>, Problem> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    let bad = |m: &str| Problem::new("options.trusted_keys", m);
+    let keys = Reflect::get(options, &JsValue::from_str("trustedKeys"))
+        .map_err(|_| bad("options is an object like {trustedKeys: [...]}"))?;
+    if keys.is_undefined() || keys.is_null() {
+        return Ok(None);
+    }
+    if !js_sys::Array::is_array(&keys) {
+        return Err(bad("trustedKeys is an array of public keys"));
+    }
+    js_sys::Array::from(&keys)
+        .iter()
+        .map(|k| {
+            let key = if let Some(hex) = k.as_string() {
+                key_from_hex(&hex)
+            } else if k.is_instance_of::<Uint8Array>() {
+                Uint8Array::new(&k).to_vec().try_into().ok()
+            } else {
+                None
+            };
+            key.ok_or_else(|| bad("a trusted key is 64 hex digits or a 32-byte Uint8Array"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 fn load_problem(e: hegui_core::LoadError) -> Problem {
     Problem {
         code: e.code().into(),
@@ -133,11 +176,15 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Loads a pack bundle: its JSON text, the parsed object, or its UTF-8 bytes (`Uint8Array`).
-    /// Throws a `HeguiError` (`bundle.invalid`, `bundle.digest_mismatch`, `pack.*`).
+    /// `options.trustedKeys` (ed25519 public keys, hex strings or 32-byte `Uint8Array`s): the
+    /// bundle must then be signed by one of them (docs/RELIABILITY.md, "Signed packs").
+    /// Throws a `HeguiError` (`bundle.invalid`, `bundle.digest_mismatch`, `bundle.unsigned`,
+    /// `bundle.bad_signature`, `bundle.untrusted_key`, `options.trusted_keys`, `pack.*`).
     #[wasm_bindgen(js_name = fromBundle)]
-    pub fn from_bundle(bundle: JsValue) -> Result<Engine, JsValue> {
+    pub fn from_bundle(bundle: JsValue, options: JsValue) -> Result<Engine, JsValue> {
         let text = bundle_text(&bundle).map_err(Problem::into_js)?;
-        let pack = load_bundle_text(&text).map_err(Problem::into_js)?;
+        let keys = trusted_keys(&options).map_err(Problem::into_js)?;
+        let pack = load_bundle_text_trusted(&text, keys.as_deref()).map_err(Problem::into_js)?;
         Ok(Engine { pack })
     }
 

@@ -65,6 +65,10 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Trusted ed25519 public key file (hex; repeatable). With one, `--packs` must hold signed
+    /// bundles (`*.json`, `hegui pack sign`), and pack folders are not loaded.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_key: Vec<PathBuf>,
 }
 
 /// Everything `start` needs.
@@ -77,6 +81,8 @@ pub struct Config {
     pub max_concurrency: usize,
     pub timeout: Duration,
     pub limits: Limits,
+    /// Public keys of which one must sign every bundle; empty: load pack folders, unsigned.
+    pub trusted_keys: Vec<[u8; 32]>,
 }
 
 impl Config {
@@ -90,6 +96,7 @@ impl Config {
             max_concurrency: 512,
             timeout: Duration::from_secs(10),
             limits: Limits::default(),
+            trusted_keys: Vec::new(),
         }
     }
 
@@ -112,10 +119,19 @@ impl Config {
 
 /// Loads and compiles every pack under `config.packs` (blocking work: call before serving).
 pub fn load_state(config: &Config) -> Result<AppState, CliError> {
-    let registry = Registry::load(&config.packs, &config.limits)?;
+    let registry = if config.trusted_keys.is_empty() {
+        Registry::load(&config.packs, &config.limits)?
+    } else {
+        crate::signing::load_signed_registry(&config.packs, &config.trusted_keys, &config.limits)?
+    };
     if registry.is_empty() {
         return Err(CliError::Usage(format!(
-            "no pack folders (with a pack.toml) under {}",
+            "no {} under {}",
+            if config.trusted_keys.is_empty() {
+                "pack folders (with a pack.toml)"
+            } else {
+                "signed bundles (*.json)"
+            },
             config.packs.display()
         )));
     }
@@ -255,7 +271,8 @@ fn io_error(what: &Path, e: io::Error) -> CliError {
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     init_tracing();
-    let config = Config::from_args(&args);
+    let mut config = Config::from_args(&args);
+    config.trusted_keys = crate::signing::read_keys(&args.trusted_key)?;
     let state = load_state(&config)?;
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();

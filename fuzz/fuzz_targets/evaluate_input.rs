@@ -1,0 +1,29 @@
+//! Input documents against every shipped pack (rules/, loaded once as `hegui serve` does: the
+//! same resolved packs `hegui pack build` writes). The first byte picks the pack; the rest is
+//! the document text. The outcome must always serialise.
+#![no_main]
+use std::sync::OnceLock;
+
+use hegui::verify::Registry;
+use hegui_core::{EvalOptions, Limits};
+use libfuzzer_sys::fuzz_target;
+
+fn registry() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(|| {
+        let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules");
+        Registry::load(std::path::Path::new(rules), &Limits::default()).expect("shipped packs load")
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let packs: Vec<_> = registry().all().collect();
+    let pack = &packs[pick as usize % packs.len()];
+    let text = String::from_utf8_lossy(rest);
+    let outcome = pack.compiled.evaluate_str(&text, &EvalOptions::default());
+    let json = outcome.to_json();
+    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+});
