@@ -1,6 +1,7 @@
 //! Evaluates `cn.supervision` many times, for profilers (`perf record`, `valgrind --tool=callgrind`).
 //!
-//! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000`
+//! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000 [--no-json]`
+//! (`HEGUI_PACK_DIR=DIR` for another pack folder)
 
 use std::fs;
 use std::path::Path;
@@ -9,7 +10,10 @@ use hegui_core::{CompiledPack, EvalOptions, PackFiles};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = root.join("rules/cn/supervision");
+    // HEGUI_PACK_DIR measures another pack folder (e.g. an older version from git history).
+    let dir = std::env::var_os("HEGUI_PACK_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("rules/cn/supervision"));
     let mut files = PackFiles::new();
     for name in ["pack.toml", "fields.toml", "rules.toml"] {
         if let Ok(text) = fs::read_to_string(dir.join(name)) {
