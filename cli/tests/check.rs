@@ -13,20 +13,8 @@ use std::process::{Command, Output};
 use hegui_core::EvalOptions;
 use serde_json::{json, Value};
 
-fn pack_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../rules/cn/supervision"
-    ))
-}
-
-fn example() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/supervision-full.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+mod common;
+use common::{example, pack_dir};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hegui-check-{name}-{}", std::process::id()));

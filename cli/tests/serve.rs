@@ -8,29 +8,14 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use hegui::serve::Config;
 use serde_json::{json, Value};
 
-fn pack_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../rules/cn/supervision"
-    ))
-}
-
-fn example() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/supervision-full.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 mod common;
 use common::http::*;
+use common::{example, pack_dir};
 
 fn config() -> Config {
     Config::new("127.0.0.1:0".parse().unwrap(), pack_dir())
