@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rhai::{Dynamic, Engine, Scope, AST};
 
-use crate::error::{LoadError, Loc};
+use crate::error::LoadError;
 use crate::resolve::ResolvedPack;
 use crate::source::{ParamValue, RuleDecl, RuleKind};
 pub use sandbox::Limits;
@@ -170,7 +170,7 @@ impl CompiledPack {
             .collect();
         let constant = constant_rules(&rules, &order);
         let mut pack = CompiledPack {
-            value_roots: names.value_roots(),
+            value_roots: names.value_roots.clone(),
             resolved,
             digest,
             engine,
@@ -276,6 +276,10 @@ struct Names<'a> {
     /// `rules.<id>` / `scores.<id>` -> rule index.
     results: BTreeMap<String, usize>,
     sources: BTreeSet<String>,
+    /// First segments of the produced paths.
+    value_roots: BTreeSet<String>,
+    /// Every name the compile scope declares: input roots, value roots and the engine's own.
+    roots: BTreeSet<String>,
 }
 
 impl<'a> Names<'a> {
@@ -317,6 +321,15 @@ impl<'a> Names<'a> {
                 }
             }
         }
+        let value_roots: BTreeSet<String> = produced
+            .keys()
+            .filter_map(|p: &String| p.split('.').next().map(str::to_owned))
+            .collect();
+        let mut roots = schema.roots.clone();
+        roots.extend(value_roots.iter().cloned());
+        roots.insert(PARAMS_ROOT.into());
+        roots.insert(RULES_ROOT.into());
+        roots.insert(SCORES_ROOT.into());
         Ok(Names {
             schema,
             params: resolved.manifest.params.keys().cloned().collect(),
@@ -328,24 +341,9 @@ impl<'a> Names<'a> {
                 .iter()
                 .map(|s| s.id.clone())
                 .collect(),
+            value_roots,
+            roots,
         })
-    }
-
-    fn value_roots(&self) -> BTreeSet<String> {
-        self.produced
-            .keys()
-            .filter_map(|p| p.split('.').next().map(str::to_owned))
-            .collect()
-    }
-
-    /// Names the compile scope declares, so strict variables accept them.
-    fn roots(&self) -> BTreeSet<String> {
-        let mut roots = self.schema.roots.clone();
-        roots.extend(self.value_roots());
-        roots.insert(PARAMS_ROOT.into());
-        roots.insert(RULES_ROOT.into());
-        roots.insert(SCORES_ROOT.into());
-        roots
     }
 
     fn produced_under(&self, path: &str) -> Vec<String> {
@@ -417,7 +415,7 @@ impl<'a> Names<'a> {
             _ => {}
         }
         let is_input_root = self.schema.roots.contains(root);
-        let is_value_root = self.value_roots().contains(root);
+        let is_value_root = self.value_roots.contains(root);
         if !is_input_root && !is_value_root {
             // A local variable or a function name: not pack data.
             return Ok(());
@@ -516,11 +514,11 @@ fn compile_rule(
                 return Err(format!("for_each `{list}` is not a declared list field"));
             }
             let alias = decl.as_name.clone().unwrap_or_else(|| "item".into());
-            if !is_identifier(&alias) || names.roots().contains(&alias) {
+            if !is_identifier(&alias) || names.roots.contains(&alias) {
                 return Err(format!("`as = \"{alias}\"` must be a fresh identifier"));
             }
             if let Some(index) = &decl.index {
-                if !is_identifier(index) || names.roots().contains(index) || *index == alias {
+                if !is_identifier(index) || names.roots.contains(index) || *index == alias {
                     return Err(format!("`index = \"{index}\"` must be a fresh identifier"));
                 }
             }
@@ -531,10 +529,10 @@ fn compile_rule(
             })
         }
     };
-    let roots = names.roots();
+    let roots = &names.roots;
     let compile = |what: &str, src: &str, with_item: bool| -> Result<Expr, String> {
         let fe = if with_item { for_each.as_ref() } else { None };
-        compile_expr(engine, &roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
+        compile_expr(engine, roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
     };
     let when = decl
         .when
@@ -623,7 +621,6 @@ fn compile_rule(
             ValueSource::AllPass(_) => Reads::default(),
         },
     };
-    let _ = resolved;
     let publish_path = match &body {
         Body::Value { path, .. } => path.clone(),
         Body::Points { .. } => format!("{SCORES_ROOT}.{}", decl.id),
@@ -845,9 +842,4 @@ fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
             .filter_map(|&p| rules.get(p).map(|r| r.decl.id.clone()))
             .collect(),
     }
-}
-
-/// A location for messages about rule `id`.
-pub fn rule_loc(resolved: &ResolvedPack, id: &str) -> Loc {
-    resolved.locations.rule(id)
 }

@@ -229,7 +229,7 @@ impl CompiledPack {
                     DecisionOut {
                         value: Value::Null,
                         status: DecisionStatus::Error,
-                        because: self.because_ids(r),
+                        because: r.because_ids.clone(),
                         unverified: false,
                         scheme: r.decl.scheme.clone(),
                     },
@@ -575,10 +575,6 @@ impl CompiledPack {
         r
     }
 
-    fn because_ids(&self, rule: &CompiledRule) -> std::sync::Arc<[std::sync::Arc<str>]> {
-        rule.because_ids.clone()
-    }
-
     fn rule_out(
         &self,
         rule: &CompiledRule,
@@ -681,7 +677,7 @@ impl CompiledPack {
                     DecisionOut {
                         value: json_value.clone().unwrap_or(Value::Null),
                         status,
-                        because: self.because_ids(rule),
+                        because: rule.because_ids.clone(),
                         unverified: r.unverified,
                         scheme: rule.decl.scheme.clone(),
                     },
