@@ -191,18 +191,16 @@ fn outcomes_are_byte_identical_across_runs_and_key_orders() {
 
 #[test]
 fn integral_floats_print_as_integers() {
-    let rules = format!(
-        r#"{RULES}
+    let rules = r#"
 [[rule]]
 id = "half"
 kind = "decision"
 decision = "calc.half"
-message = {{ zh = "半", en = "half" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "半", en = "half" }
+basis = { source = "S", article = "x" }
 expr = "org.workers / 2.0"
-"#
-    );
-    let pack = load(&with("rules.toml", &rules)).unwrap();
+"#;
+    let pack = load(&with_extra_rules(rules)).unwrap();
     let o = eval(&pack, json!({"org": {"workers": 10}}));
     assert!(
         o.to_json().contains(r#""calc.half":{"value":5,"#),
@@ -215,18 +213,16 @@ expr = "org.workers / 2.0"
 
 #[test]
 fn top_level_fields_carry_their_value() {
-    let rules = format!(
-        r#"{RULES}
+    let rules = r#"
 [[rule]]
 id = "recent"
 kind = "decision"
 decision = "calc.recent"
-message = {{ zh = "近期", en = "recent" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "近期", en = "recent" }
+basis = { source = "S", article = "x" }
 expr = "within_years_before(\"2024-01-01\", assessment_date, 3)"
-"#
-    );
-    let pack = load(&with("rules.toml", &rules)).unwrap();
+"#;
+    let pack = load(&with_extra_rules(rules)).unwrap();
     let o = eval(&pack, json!({"assessment_date": "2026-12-31"}));
     assert_eq!(
         o.decisions["calc.recent"].value,
@@ -246,25 +242,23 @@ expr = "within_years_before(\"2024-01-01\", assessment_date, 3)"
 
 #[test]
 fn all_pass_fails_at_once_and_waits_only_when_nothing_failed() {
-    let rules = format!(
-        r#"{RULES}
+    let rules = r#"
 [[rule]]
 id = "dated"
 kind = "check"
-message = {{ zh = "日期", en = "date" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "日期", en = "date" }
+basis = { source = "S", article = "x" }
 assert = "assessment_date >= \"2020-01-01\""
 
 [[rule]]
 id = "ok"
 kind = "decision"
 decision = "calc.ok"
-message = {{ zh = "全部通过", en = "all pass" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "全部通过", en = "all pass" }
+basis = { source = "S", article = "x" }
 all_pass = ["workers_known", "dated"]
-"#
-    );
-    let pack = load(&with("rules.toml", &rules)).unwrap();
+"#;
+    let pack = load(&with_extra_rules(rules)).unwrap();
     // One failing, one pending: decided false.
     let o = eval(&pack, json!({"org": {"workers": 0}}));
     assert_eq!(o.decisions["calc.ok"].status, DecisionStatus::Decided);
@@ -290,43 +284,39 @@ all_pass = ["workers_known", "dated"]
 
 #[test]
 fn all_pass_names_only_assertions() {
-    let rules = format!(
-        r#"{RULES}
+    let rules = r#"
 [[rule]]
 id = "ok"
 kind = "decision"
 decision = "calc.ok"
-message = {{ zh = "x", en = "x" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "x", en = "x" }
+basis = { source = "S", article = "x" }
 all_pass = ["big"]
-"#
-    );
-    let e = load(&with("rules.toml", &rules)).unwrap_err();
+"#;
+    let e = load(&with_extra_rules(rules)).unwrap_err();
     assert!(e.to_string().contains("not a prerequisite or check"), "{e}");
 }
 
 #[test]
 fn a_rule_can_declare_itself_pending_on_declared_fields() {
-    let rules = format!(
-        r#"{RULES}
+    let rules = r#"
 [[rule]]
 id = "needs_kind"
 kind = "decision"
 decision = "calc.kind"
-message = {{ zh = "类别", en = "kind" }}
-basis = {{ source = "S", article = "x" }}
-expr = "if org.workers > 100 {{ \"big\" }} else {{ pending(\"org.kind\") }}"
+message = { zh = "类别", en = "kind" }
+basis = { source = "S", article = "x" }
+expr = "if org.workers > 100 { \"big\" } else { pending(\"org.kind\") }"
 
 [[rule]]
 id = "bad_pending"
 kind = "decision"
 decision = "calc.bad"
-message = {{ zh = "错", en = "bad" }}
-basis = {{ source = "S", article = "x" }}
+message = { zh = "错", en = "bad" }
+basis = { source = "S", article = "x" }
 expr = "pending([\"org.nope\"])"
-"#
-    );
-    let pack = load(&with("rules.toml", &rules)).unwrap();
+"#;
+    let pack = load(&with_extra_rules(rules)).unwrap();
     let o = eval(&pack, json!({"org": {"workers": 5, "items": []}}));
     assert_eq!(o.decisions["calc.kind"].status, DecisionStatus::Pending);
     assert_eq!(o.missing, vec!["org.kind"]);

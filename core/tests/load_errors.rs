@@ -121,7 +121,7 @@ message = { zh = "b", en = "b" }
 basis = { source = "S", article = "x" }
 expr = "calc.a + 1"
 "#;
-    let (code, msg) = err(&with("rules.toml", &format!("{RULES}{extra}")));
+    let (code, msg) = err(&with_extra_rules(extra));
     assert_eq!(code, "pack.cycle");
     assert!(
         msg.contains("a -> b -> a") || msg.contains("b -> a -> b"),
@@ -139,7 +139,7 @@ message = { zh = "x", en = "x" }
 basis = { source = "S", article = "x" }
 assert = "true"
 "#;
-    let (code, msg) = err(&with("rules.toml", &format!("{RULES}{dup}")));
+    let (code, msg) = err(&with_extra_rules(dup));
     assert_eq!(code, "pack.rule");
     assert!(
         msg.contains("rule `big`") && msg.contains("declared twice"),

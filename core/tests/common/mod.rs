@@ -105,6 +105,11 @@ pub fn with(path: &str, text: &str) -> PackFiles {
     f
 }
 
+/// The test pack with `extra` rules appended to its rules.toml.
+pub fn with_extra_rules(extra: &str) -> PackFiles {
+    with("rules.toml", &format!("{RULES}{extra}"))
+}
+
 pub fn load(files: &PackFiles) -> Result<CompiledPack, LoadError> {
     let resolved = hegui_core::resolve::resolve(files, None)?;
     CompiledPack::compile(resolved)
