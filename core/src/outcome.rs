@@ -91,7 +91,7 @@ pub struct RuleOut {
     /// The value a derive, decision or score rule produced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
-    pub fields: Vec<String>,
+    pub fields: Vec<Arc<str>>,
     pub missing: Vec<String>,
     pub basis: BasisOut,
     pub unverified: bool,

@@ -2,12 +2,14 @@
 //! rule reads, and the order rules run in. Everything a pack can get wrong is found here, once, so
 //! evaluation never meets a malformed pack.
 
+pub mod direct;
 pub mod reads;
 pub mod sandbox;
 pub mod schema;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, Scope, AST};
 
@@ -18,6 +20,10 @@ pub use sandbox::Limits;
 use schema::{is_dotted_path, is_identifier, InputSchema};
 use table::CompiledTable;
 
+/// Items of a list whose field paths are built when the pack is compiled (later ones are built
+/// when met).
+const PRECOMPUTED_ITEMS: usize = 32;
+
 /// Names reserved for the engine's own roots in rule expressions.
 pub const PARAMS_ROOT: &str = "params";
 pub const RULES_ROOT: &str = "rules";
@@ -26,8 +32,8 @@ pub const SCORES_ROOT: &str = "scores";
 /// What an expression reads, found from its text.
 #[derive(Debug, Clone, Default)]
 pub struct Reads {
-    /// Document fields (list paths included).
-    pub fields: BTreeSet<String>,
+    /// Document fields (list paths included), shared with the outcomes that list them.
+    pub fields: BTreeSet<Arc<str>>,
     /// Item fields of the rule's `for_each` list, by name.
     pub item_fields: BTreeSet<String>,
     /// Value paths produced by derive and decision rules.
@@ -49,6 +55,8 @@ impl Reads {
 pub struct Expr {
     pub ast: AST,
     pub reads: Reads,
+    /// The same expression in the form the engine evaluates itself, when it has one.
+    pub direct: Option<direct::DirectExpr>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +81,8 @@ pub enum Body {
 #[derive(Debug, Clone)]
 pub struct ForEach {
     pub list: String,
+    /// `list` again, shared with the outcomes that list it.
+    pub list_path: Arc<str>,
     pub alias: String,
     /// Bound to the item's index when the rule asks for it (`index = "i"`).
     pub index: Option<String>,
@@ -96,6 +106,10 @@ pub struct CompiledRule {
     /// split into its root and the segments below it.
     pub publish_root: String,
     pub publish_rest: Vec<String>,
+    /// For a `for_each` rule, the paths of the item fields its body reads
+    /// (`list[i].name`, in the order of `body_reads.item_fields`) for the first items, built once
+    /// here instead of on every evaluation.
+    pub item_paths: Vec<Vec<Arc<str>>>,
     /// The rule id and basis, shared by every outcome.
     pub id: std::sync::Arc<str>,
     pub basis: crate::outcome::BasisOut,
@@ -118,6 +132,9 @@ pub struct CompiledPack {
     /// Results of the rules that read no input, directly or through what they depend on:
     /// computed once here, since rules are pure, and reused by every evaluation.
     pub(crate) constants: Vec<Option<crate::eval::RuleResult>>,
+    pub(crate) limits: Limits,
+    /// Whether expressions with a direct form use it (always, except to compare with rhai).
+    pub(crate) use_direct: bool,
 }
 
 impl std::fmt::Debug for CompiledPack {
@@ -161,6 +178,11 @@ impl CompiledPack {
                 })?;
             rules.push(rule);
         }
+        if direct_fits(limits) {
+            for rule in &mut rules {
+                rule.for_each_expr_mut(|e| e.direct = direct::lower(&e.ast));
+            }
+        }
         let (order, producers) = evaluation_order(&mut rules)?;
         let params = resolved
             .manifest
@@ -181,6 +203,8 @@ impl CompiledPack {
             producers,
             params,
             constants: Vec::new(),
+            limits: *limits,
+            use_direct: true,
         };
         pack.constants = pack.constant_results(&constant);
         Ok(pack)
@@ -188,6 +212,18 @@ impl CompiledPack {
 
     pub fn id(&self) -> &str {
         &self.resolved.manifest.id
+    }
+
+    /// Runs every expression in rhai, even those with a direct form: the reference the direct
+    /// forms are checked against (tests and the conformance corpus). Answers do not change.
+    #[doc(hidden)]
+    pub fn interpret_only(mut self) -> Self {
+        self.use_direct = false;
+        // Constant rules were evaluated at compile time, with the direct forms: again in rhai.
+        let constant: Vec<bool> = self.constants.iter().map(Option::is_some).collect();
+        self.constants = Vec::new();
+        self.constants = self.constant_results(&constant);
+        self
     }
 
     pub fn version(&self) -> &str {
@@ -224,7 +260,7 @@ impl CompiledPack {
         if let Some(w) = &rule.when {
             reads.extend(&w.reads);
         }
-        let mut out: Vec<String> = reads.fields.iter().cloned().collect();
+        let mut out: Vec<String> = reads.fields.iter().map(|f| f.to_string()).collect();
         if let Some(fe) = &rule.for_each {
             out.extend(
                 reads
@@ -430,7 +466,7 @@ impl<'a> Names<'a> {
                         field.ty.name()
                     ));
                 }
-                reads.fields.insert(prefix);
+                reads.fields.insert(prefix.into());
                 return Ok(());
             }
             if self.produced.contains_key(&prefix) {
@@ -450,7 +486,7 @@ impl<'a> Names<'a> {
                 "`{full}` is not a declared field or a produced value"
             ));
         }
-        reads.fields.extend(under_fields);
+        reads.fields.extend(under_fields.into_iter().map(Arc::from));
         reads.values.extend(under_values);
         Ok(())
     }
@@ -524,6 +560,7 @@ fn compile_rule(
             }
             Some(ForEach {
                 list: list.clone(),
+                list_path: list.as_str().into(),
                 alias,
                 index: decl.index.clone(),
             })
@@ -629,7 +666,20 @@ fn compile_rule(
     let mut segments = publish_path.split('.').map(str::to_owned);
     let publish_root = segments.next().unwrap_or_default();
     let publish_rest = segments.collect();
+    let item_paths = match &for_each {
+        Some(fe) => body_reads
+            .item_fields
+            .iter()
+            .map(|name| {
+                (0..PRECOMPUTED_ITEMS)
+                    .map(|i| Arc::from(format!("{}[{i}].{name}", fe.list)))
+                    .collect()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(CompiledRule {
+        item_paths,
         publish_root,
         publish_rest,
         decl: decl.clone(),
@@ -646,6 +696,33 @@ fn compile_rule(
             article: decl.basis.article.as_str().into(),
         },
     })
+}
+
+/// Direct forms do not count rhai operations nor the sizes of the arrays and maps they build:
+/// they are used only when the limits leave room for any tree `direct::lower` accepts.
+fn direct_fits(limits: &Limits) -> bool {
+    let room = 4 * direct::MAX_NODES;
+    let unlimited_or = |limit: usize| limit == 0 || limit >= room;
+    (limits.max_operations == 0 || limits.max_operations >= room as u64)
+        && unlimited_or(limits.max_array_size)
+        && unlimited_or(limits.max_map_size)
+}
+
+impl CompiledRule {
+    /// Visits every expression of the rule: `when`, then the body's.
+    fn for_each_expr_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        if let Some(w) = &mut self.when {
+            f(w);
+        }
+        match &mut self.body {
+            Body::Assert(e) | Body::Points { expr: e, .. } => f(e),
+            Body::Value { source, .. } => match source {
+                ValueSource::Expr(e) => f(e),
+                ValueSource::Table { args, .. } => args.iter_mut().for_each(f),
+                ValueSource::AllPass(_) => {}
+            },
+        }
+    }
 }
 
 /// Attributes that belong to other kinds are mistakes worth stopping on, not ignoring.
@@ -721,7 +798,11 @@ fn compile_expr(
     for chain in reads::chains(src).map_err(|e| e.to_string())? {
         names.resolve(chain.data_segments(), for_each, &mut reads)?;
     }
-    Ok(Expr { ast, reads })
+    Ok(Expr {
+        ast,
+        reads,
+        direct: None,
+    })
 }
 
 /// Fills each rule's dependencies and returns the order to evaluate in: dependencies first, and

@@ -4,17 +4,19 @@
 //! value) makes it `pending`, an invalid one (or an errored value) makes it `error`; only then does
 //! it run, inside the sandbox's limits.
 
+mod direct;
 pub mod input;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use rhai::{Dynamic, EvalAltResult, Map, Scope};
+use rhai::{Dynamic, EvalAltResult, Map, Scope, INT};
 use serde_json::Value;
 
 use crate::compile::sandbox::PendingSignal;
 use crate::compile::table::LookupError;
 use crate::compile::{
-    Body, CompiledPack, CompiledRule, Expr, Reads, ValueSource, PARAMS_ROOT, RULES_ROOT,
+    Body, CompiledPack, CompiledRule, Expr, ForEach, Reads, ValueSource, PARAMS_ROOT, RULES_ROOT,
     SCORES_ROOT,
 };
 use crate::outcome::{
@@ -50,9 +52,9 @@ pub(crate) struct RuleResult {
     value: Option<Dynamic>,
     unverified: bool,
     missing: Vec<String>,
-    fields: Vec<String>,
+    fields: Vec<Arc<str>>,
     /// Paths to annotate when an assertion fails (for a list, the failing items' fields only).
-    fail_paths: Vec<String>,
+    fail_paths: Vec<Arc<str>>,
     error: Option<(&'static str, String)>,
     /// Computed once at compile time: its value belongs to the pack, not to this input.
     constant: bool,
@@ -79,7 +81,14 @@ struct Gate {
     missing: Vec<String>,
     error: bool,
     unverified: bool,
-    fields: Vec<String>,
+    fields: Vec<Arc<str>>,
+}
+
+/// The current item of a `for_each` rule, as its expressions see it.
+struct ItemBinding<'a> {
+    alias: &'a str,
+    value: &'a Map,
+    index: Option<(&'a str, INT)>,
 }
 
 enum RunError {
@@ -323,7 +332,7 @@ impl CompiledPack {
             match view.state(path) {
                 FieldState::Present => {}
                 FieldState::Absent if self.schema.is_optional(path) => {}
-                FieldState::Absent => gate.missing.push(path.clone()),
+                FieldState::Absent => gate.missing.push(path.to_string()),
                 FieldState::Invalid => gate.error = true,
             }
         }
@@ -356,7 +365,7 @@ impl CompiledPack {
             if let Some(stop) = stop_at_gate(&gate) {
                 return stop;
             }
-            match self.run_bool(when, scope) {
+            match self.run_bool(when, scope, None) {
                 Ok(true) => {}
                 Ok(false) => {
                     let mut r = RuleResult::new(RuleStatus::NotApplicable);
@@ -379,7 +388,7 @@ impl CompiledPack {
         let items = match &rule.for_each {
             None => None,
             Some(fe) => {
-                gate.fields.push(fe.list.clone());
+                gate.fields.push(fe.list_path.clone());
                 match view.state(&fe.list) {
                     FieldState::Absent => {
                         gate.missing.push(fe.list.clone());
@@ -392,16 +401,16 @@ impl CompiledPack {
                     FieldState::Present => {
                         let items = view.lists.get(&fe.list).map(Vec::as_slice).unwrap_or(&[]);
                         for (i, item) in items.iter().enumerate() {
-                            for name in &rule.body_reads.item_fields {
-                                let path = format!("{}[{i}].{name}", fe.list);
-                                gate.fields.push(path.clone());
+                            for (k, name) in rule.body_reads.item_fields.iter().enumerate() {
+                                let path = item_path(rule, fe, k, i, name);
                                 match item.state(name) {
                                     FieldState::Present => {}
                                     FieldState::Absent
                                         if self.schema.is_optional_item(&fe.list, name) => {}
-                                    FieldState::Absent => gate.missing.push(path),
+                                    FieldState::Absent => gate.missing.push(path.to_string()),
                                     FieldState::Invalid => gate.error = true,
                                 }
+                                gate.fields.push(path);
                             }
                         }
                         Some(items)
@@ -417,43 +426,71 @@ impl CompiledPack {
             (Some(fe), Some(items)) => {
                 let mut outputs = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
-                    let len = scope.len();
-                    scope.push_constant_dynamic(
-                        fe.alias.clone(),
-                        Dynamic::from_map(item.value.clone()),
-                    );
-                    if let Some(name) = &fe.index {
-                        scope.push_constant_dynamic(
-                            name.clone(),
-                            Dynamic::from_int(i64::try_from(index).unwrap_or(i64::MAX)),
-                        );
-                    }
-                    let out = self.run_body(rule, scope);
-                    scope.rewind(len);
-                    match out {
+                    let binding = ItemBinding {
+                        alias: &fe.alias,
+                        value: &item.value,
+                        index: fe
+                            .index
+                            .as_deref()
+                            .map(|name| (name, INT::try_from(index).unwrap_or(INT::MAX))),
+                    };
+                    match self.run_body(rule, scope, Some(&binding)) {
                         Ok(o) => outputs.push(o),
                         Err(e) => return self.pending_or_error(gate, e),
                     }
                 }
                 self.combine(rule, gate, outputs)
             }
-            _ => match self.run_body(rule, scope) {
+            _ => match self.run_body(rule, scope, None) {
                 Ok(o) => self.combine(rule, gate, vec![o]),
                 Err(e) => self.pending_or_error(gate, e),
             },
         }
     }
 
-    fn run(&self, expr: &Expr, scope: &mut Scope<'static>) -> Result<Dynamic, RunError> {
+    /// Runs one expression: its direct form when it has one that answers, else in rhai.
+    fn run(
+        &self,
+        expr: &Expr,
+        scope: &mut Scope<'static>,
+        item: Option<&ItemBinding<'_>>,
+    ) -> Result<Dynamic, RunError> {
+        if let (Some(form), true) = (&expr.direct, self.use_direct) {
+            let mut env = direct::Env {
+                scope,
+                item: item.map(|b| (b.alias, b.value)),
+                index: item.and_then(|b| b.index),
+                locals: Vec::new(),
+                max_string: self.limits.max_string_size,
+                max_variables: self.limits.max_variables,
+                max_array: self.limits.max_array_size,
+                max_operations: self.limits.max_operations,
+                visited: 0,
+            };
+            if let Ok(value) = direct::evaluate(form, &mut env) {
+                return Ok(value);
+            }
+        }
         let len = scope.len();
+        if let Some(b) = item {
+            scope.push_constant_dynamic(b.alias.to_owned(), Dynamic::from_map(b.value.clone()));
+            if let Some((name, index)) = b.index {
+                scope.push_constant_dynamic(name.to_owned(), Dynamic::from_int(index));
+            }
+        }
         let out = self.engine.eval_ast_with_scope::<Dynamic>(scope, &expr.ast);
-        // Variables a rule declares do not outlive it.
+        // Variables a rule declares, and the item, do not outlive the run.
         scope.rewind(len);
         out.map_err(run_error)
     }
 
-    fn run_bool(&self, expr: &Expr, scope: &mut Scope<'static>) -> Result<bool, RunError> {
-        let v = self.run(expr, scope)?;
+    fn run_bool(
+        &self,
+        expr: &Expr,
+        scope: &mut Scope<'static>,
+        item: Option<&ItemBinding<'_>>,
+    ) -> Result<bool, RunError> {
+        let v = self.run(expr, scope, item)?;
         v.as_bool()
             .map_err(|t| RunError::Runtime(format!("expected a true/false result, got {t}")))
     }
@@ -462,11 +499,12 @@ impl CompiledPack {
         &self,
         rule: &CompiledRule,
         scope: &mut Scope<'static>,
+        item: Option<&ItemBinding<'_>>,
     ) -> Result<Output, RunError> {
         match &rule.body {
-            Body::Assert(e) => self.run_bool(e, scope).map(Output::Bool),
+            Body::Assert(e) => self.run_bool(e, scope, item).map(Output::Bool),
             Body::Points { expr, max } => {
-                let v = self.run(expr, scope)?;
+                let v = self.run(expr, scope, item)?;
                 let p = as_number(&v).ok_or_else(|| {
                     RunError::Runtime(format!("points must be a number, got {}", v.type_name()))
                 })?;
@@ -479,11 +517,11 @@ impl CompiledPack {
                 ValueSource::AllPass(_) => Err(RunError::Runtime(
                     "all_pass is decided before running".into(),
                 )),
-                ValueSource::Expr(e) => self.run(e, scope).map(|v| Output::Value(v, true)),
+                ValueSource::Expr(e) => self.run(e, scope, item).map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
                     let mut values = Vec::with_capacity(args.len());
                     for a in args {
-                        let v = self.run(a, scope)?;
+                        let v = self.run(a, scope, item)?;
                         // An input that does not apply makes the lookup not apply either.
                         if v.is_unit() {
                             return Ok(Output::Value(Dynamic::UNIT, true));
@@ -523,7 +561,7 @@ impl CompiledPack {
         r.fields = gate.fields;
         match &rule.body {
             Body::Assert(_) => {
-                let doc_fields: Vec<String> = rule.body_reads.fields.iter().cloned().collect();
+                let doc_fields: Vec<Arc<str>> = rule.body_reads.fields.iter().cloned().collect();
                 let mut failed = false;
                 for (i, out) in outputs.iter().enumerate() {
                     if matches!(out, Output::Bool(false)) {
@@ -533,7 +571,8 @@ impl CompiledPack {
                                 rule.body_reads
                                     .item_fields
                                     .iter()
-                                    .map(|n| format!("{}[{i}].{n}", fe.list)),
+                                    .enumerate()
+                                    .map(|(k, n)| item_path(rule, fe, k, i, n)),
                             );
                         }
                     }
@@ -543,7 +582,7 @@ impl CompiledPack {
                     r.fail_paths.extend(doc_fields);
                     if r.fail_paths.is_empty() {
                         if let Some(fe) = &rule.for_each {
-                            r.fail_paths.push(fe.list.clone());
+                            r.fail_paths.push(fe.list_path.clone());
                         }
                     }
                 }
@@ -658,7 +697,7 @@ impl CompiledPack {
             if r.status == RuleStatus::Fail {
                 let severity = severity_name(rule.decl.severity.unwrap_or_default());
                 for path in dedup(r.fail_paths.clone()) {
-                    fields.entry(path).or_default().push(FieldNote {
+                    fields.entry(path.to_string()).or_default().push(FieldNote {
                         rule: Some(rule.id.clone()),
                         status: RuleStatus::Fail,
                         severity: Some(severity.into()),
@@ -860,10 +899,18 @@ fn severity_name(s: Severity) -> &'static str {
     }
 }
 
-fn dedup(v: Vec<String>) -> Vec<String> {
+/// The path of an item field a `for_each` rule reads: `list[i].name`.
+fn item_path(rule: &CompiledRule, fe: &ForEach, k: usize, i: usize, name: &str) -> Arc<str> {
+    match rule.item_paths.get(k).and_then(|paths| paths.get(i)) {
+        Some(path) => path.clone(),
+        None => format!("{}[{i}].{name}", fe.list).into(),
+    }
+}
+
+fn dedup<T: AsRef<str>>(v: Vec<T>) -> Vec<T> {
     let keep: Vec<bool> = {
         let mut seen = BTreeSet::new();
-        v.iter().map(|p| seen.insert(p.as_str())).collect()
+        v.iter().map(|p| seen.insert(p.as_ref())).collect()
     };
     v.into_iter()
         .zip(keep)

@@ -120,7 +120,7 @@ fn register_strings(engine: &mut Engine) {
 
 /// rhai's `sub_string`, by characters: a negative `start` counts from the end (clamped to the
 /// first character), a `start` past the end or a `len` ≤ 0 gives `""`, `len` is clamped.
-fn sub_string(s: &str, start: INT, len: INT) -> ImmutableString {
+pub(crate) fn sub_string(s: &str, start: INT, len: INT) -> ImmutableString {
     if s.is_empty() || len <= 0 {
         return ImmutableString::new();
     }

@@ -1,0 +1,496 @@
+//! Rule expressions in a small form the engine evaluates itself, without rhai's interpreter.
+//!
+//! Most rule expressions are a field path, a comparison, a `??`, a condition, a `let` or two and a
+//! call of a domain function. rhai evaluates them correctly but pays for its generality on every
+//! run: a fresh runtime state, variables searched by name, functions dispatched by hash, and the
+//! maps it walks through cloned on the way. Across a whole pack that was most of an evaluation.
+//!
+//! So, at load, an expression whose rhai syntax tree uses only the forms below is also lowered to
+//! a [`Direct`] tree. At evaluation the direct form runs first (`crate::eval::direct`); when it
+//! meets a case it does not handle exactly as rhai would (a mix of types, an index out of range, a
+//! function error, ...) it gives up and the same expression runs in rhai. rhai therefore stays the
+//! reference for every answer and every error message; the direct form only answers the cases
+//! where the answer is certain. The conformance corpus checks both paths give the same outcome.
+
+use rhai::{Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, StmtBlock, Token, AST};
+
+/// Largest tree lowered: a bound on the work one direct evaluation does without rhai's operation
+/// counter (a direct tree has no loops, so its cost is at most proportional to its size).
+pub const MAX_NODES: usize = 512;
+
+/// A lowered expression or statement.
+#[derive(Debug, Clone)]
+pub enum Direct {
+    Const(Dynamic),
+    /// A variable of the evaluation: an input root, a produced value root, `params`, `rules`,
+    /// `scores`, or the `for_each` item alias and index.
+    Name(ImmutableString),
+    /// A variable declared by `let` inside the expression, by slot.
+    Local(usize),
+    /// A value followed by property, index and method steps: `risk.factor_nature[i].serious`.
+    Path(Box<Direct>, Vec<Step>),
+    Not(Box<Direct>),
+    Negate(Box<Direct>),
+    And(Vec<Direct>),
+    Or(Vec<Direct>),
+    Coalesce(Vec<Direct>),
+    Compare(Comparison, Box<(Direct, Direct)>),
+    Arithmetic(Operator, Box<(Direct, Direct)>),
+    Call(Function, Vec<Direct>),
+    Array(Vec<Direct>),
+    Map(Vec<(ImmutableString, Direct)>),
+    /// `if` with its two branches (an absent `else` is a unit constant).
+    If(Box<(Direct, Direct, Direct)>),
+    /// Statements; the value is the last one's (a `let` is unit).
+    Block(Vec<Direct>),
+    /// `let` into a slot; its value is unit.
+    Let(usize, Box<Direct>),
+    /// `x = value` (and `x op= value`, lowered to `x = x op value`) on a `let` variable.
+    Assign(usize, Box<Direct>),
+    /// `x.trim()`, `x.push(v)`, ...: a method that changes a `let` variable in place; unit.
+    Mutate(usize, Mutation, Vec<Direct>),
+    /// `for x in list { ... }` and `for (x, i) in list { ... }`; unit.
+    For(Box<ForLoop>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ForLoop {
+    pub item: usize,
+    pub counter: Option<usize>,
+    pub list: Direct,
+    pub body: Direct,
+}
+
+/// Methods of the allowlist that change their receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    Trim,
+    Replace,
+    MakeUpper,
+    MakeLower,
+    Push,
+}
+
+impl Mutation {
+    fn named(name: &str, arity: usize) -> Option<Mutation> {
+        Some(match (name, arity) {
+            ("trim", 0) => Mutation::Trim,
+            ("replace", 2) => Mutation::Replace,
+            ("make_upper", 0) => Mutation::MakeUpper,
+            ("make_lower", 0) => Mutation::MakeLower,
+            ("push", 1) => Mutation::Push,
+            _ => return None,
+        })
+    }
+}
+
+/// One step of a path.
+#[derive(Debug, Clone)]
+pub enum Step {
+    Property(ImmutableString),
+    Index(Direct),
+    /// `x.f(args)`: `f(x, args)`.
+    Method(Function, Vec<Direct>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    Add,
+    Subtract,
+    Multiply,
+}
+
+/// Functions of the allowlist whose arguments are only read, so a direct call gives what the
+/// registered rhai function gives (`crate::eval::direct::call`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Len,
+    Contains,
+    UsccValid,
+    MaxByOrder,
+    MinByOrder,
+    AnyWhere,
+    AllWhere,
+    CountWhere,
+    Sum,
+    AddDays,
+    AddMonths,
+    AddYears,
+    DaysBetween,
+    WithinYearsBefore,
+    SubString,
+    StartsWith,
+    EndsWith,
+    /// `pending(paths)`: always left to rhai, which raises the signal; lowering it lets the rest
+    /// of a rule that only sometimes calls it run directly.
+    Pending,
+}
+
+impl Function {
+    /// The function a call names, when it is one of the above with its arity (receiver included).
+    fn named(name: &str, arity: usize) -> Option<Function> {
+        let f = match (name, arity) {
+            ("len", 1) => Function::Len,
+            ("contains", 2) => Function::Contains,
+            ("uscc_valid", 1) => Function::UsccValid,
+            ("max_by_order", 2) => Function::MaxByOrder,
+            ("min_by_order", 2) => Function::MinByOrder,
+            ("any_where", 3) => Function::AnyWhere,
+            ("all_where", 3) => Function::AllWhere,
+            ("count_where", 3) => Function::CountWhere,
+            ("sum", 1) => Function::Sum,
+            ("add_days", 2) => Function::AddDays,
+            ("add_months", 2) => Function::AddMonths,
+            ("add_years", 2) => Function::AddYears,
+            ("days_between", 2) => Function::DaysBetween,
+            ("within_years_before", 3) => Function::WithinYearsBefore,
+            ("sub_string", 2 | 3) => Function::SubString,
+            ("starts_with", 2) => Function::StartsWith,
+            ("ends_with", 2) => Function::EndsWith,
+            ("pending", 1) => Function::Pending,
+            _ => return None,
+        };
+        Some(f)
+    }
+}
+
+/// A lowered expression with the number of `let` slots it uses.
+#[derive(Debug, Clone)]
+pub struct DirectExpr {
+    pub root: Direct,
+    pub slots: usize,
+}
+
+/// Lowers a compiled expression, or `None` when it uses anything outside the direct forms.
+pub fn lower(ast: &AST) -> Option<DirectExpr> {
+    let mut lowering = Lowering::default();
+    let root = lowering.block(ast.statements())?;
+    (lowering.nodes <= MAX_NODES).then_some(DirectExpr {
+        root,
+        slots: lowering.slots,
+    })
+}
+
+#[derive(Default)]
+struct Lowering {
+    /// Names declared by `let` and visible here, innermost last, with their slots.
+    locals: Vec<(ImmutableString, usize)>,
+    slots: usize,
+    nodes: usize,
+}
+
+impl Lowering {
+    fn count(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= MAX_NODES).then_some(())
+    }
+
+    /// A block: its `let`s are visible to the statements after them, up to the block's end.
+    fn block(&mut self, statements: &[Stmt]) -> Option<Direct> {
+        self.count()?;
+        let visible = self.locals.len();
+        let lowered = statements
+            .iter()
+            .map(|s| self.statement(s))
+            .collect::<Option<Vec<_>>>();
+        self.locals.truncate(visible);
+        let mut lowered = lowered?;
+        Some(match lowered.len() {
+            0 => Direct::Const(Dynamic::UNIT),
+            1 if !matches!(lowered.first(), Some(Direct::Let(..))) => lowered.pop()?,
+            _ => Direct::Block(lowered),
+        })
+    }
+
+    fn statement_block(&mut self, block: &StmtBlock) -> Option<Direct> {
+        self.block(block.statements())
+    }
+
+    fn statement(&mut self, stmt: &Stmt) -> Option<Direct> {
+        self.count()?;
+        match stmt {
+            Stmt::Noop(_) => Some(Direct::Const(Dynamic::UNIT)),
+            Stmt::Expr(e) => self.expr(e),
+            Stmt::FnCall(call, _) => self.call(call),
+            Stmt::Block(block) => self.statement_block(block),
+            Stmt::If(flow, _) => {
+                let condition = self.expr(&flow.expr)?;
+                let then = self.statement_block(&flow.body)?;
+                let otherwise = self.statement_block(&flow.branch)?;
+                Some(Direct::If(Box::new((condition, then, otherwise))))
+            }
+            Stmt::Var(decl, _, _) => {
+                let (ident, value, _) = &**decl;
+                // The value is lowered before the name is visible: `let x = x.y` reads the outer x.
+                let value = self.expr(value)?;
+                let slot = self.declare(&ident.name);
+                Some(Direct::Let(slot, Box::new(value)))
+            }
+            Stmt::Assignment(assignment) => {
+                let (op, pair) = &**assignment;
+                let Expr::Variable(var, _, _) = &pair.lhs else {
+                    return None;
+                };
+                let Direct::Local(slot) = self.variable(&var.1) else {
+                    return None;
+                };
+                let value = self.expr(&pair.rhs)?;
+                let value = match op.get_op_assignment_info() {
+                    None => value,
+                    Some((.., token, _)) => {
+                        let operator = match token {
+                            Token::Plus => Operator::Add,
+                            Token::Minus => Operator::Subtract,
+                            Token::Multiply => Operator::Multiply,
+                            _ => return None,
+                        };
+                        Direct::Arithmetic(operator, Box::new((Direct::Local(slot), value)))
+                    }
+                };
+                Some(Direct::Assign(slot, Box::new(value)))
+            }
+            Stmt::For(parts, _) => {
+                let (item, counter, flow) = &**parts;
+                let list = self.expr(&flow.expr)?;
+                let visible = self.locals.len();
+                let item = self.declare(&item.name);
+                let counter = counter.as_ref().map(|c| self.declare(&c.name));
+                let body = self.statement_block(&flow.body);
+                self.locals.truncate(visible);
+                Some(Direct::For(Box::new(ForLoop {
+                    item,
+                    counter,
+                    list,
+                    body: body?,
+                })))
+            }
+            _ => None,
+        }
+    }
+
+    fn exprs<'e>(&mut self, items: impl IntoIterator<Item = &'e Expr>) -> Option<Vec<Direct>> {
+        items.into_iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Option<Direct> {
+        self.count()?;
+        Some(match expr {
+            Expr::Unit(_) => Direct::Const(Dynamic::UNIT),
+            Expr::BoolConstant(b, _) => Direct::Const(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => Direct::Const(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => Direct::Const(Dynamic::from_float(**f)),
+            Expr::StringConstant(s, _) => Direct::Const(Dynamic::from(s.clone())),
+            Expr::DynamicConstant(d, _) => Direct::Const((**d).clone()),
+            Expr::Variable(var, _, _) => self.variable(&var.1),
+            Expr::Array(items, _) => Direct::Array(self.exprs(items.iter())?),
+            Expr::Map(map, _) => Direct::Map(
+                map.0
+                    .iter()
+                    .map(|(ident, e)| Some((ident.name.clone(), self.expr(e)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Expr::And(items, _) => Direct::And(self.exprs(items.iter())?),
+            Expr::Or(items, _) => Direct::Or(self.exprs(items.iter())?),
+            Expr::Coalesce(items, _) => Direct::Coalesce(self.exprs(items.iter())?),
+            Expr::FnCall(call, _) => self.call(call)?,
+            Expr::Stmt(block) => self.statement_block(block)?,
+            Expr::Dot(chain, _, _) => {
+                if let Some(mutation) = self.mutation(&chain.lhs, &chain.rhs) {
+                    return mutation;
+                }
+                let base = self.expr(&chain.lhs)?;
+                let mut steps = Vec::new();
+                self.chain(&chain.rhs, Mode::Dot, &mut steps)?;
+                Direct::Path(Box::new(base), steps)
+            }
+            Expr::Index(chain, _, _) => {
+                let base = self.expr(&chain.lhs)?;
+                let mut steps = Vec::new();
+                self.chain(&chain.rhs, Mode::Index, &mut steps)?;
+                Direct::Path(Box::new(base), steps)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A new `let` (or loop) variable, visible until the end of the enclosing block.
+    fn declare(&mut self, name: &ImmutableString) -> usize {
+        let slot = self.slots;
+        self.slots += 1;
+        self.locals.push((name.clone(), slot));
+        slot
+    }
+
+    fn variable(&self, name: &ImmutableString) -> Direct {
+        match self.locals.iter().rev().find(|(n, _)| n == name) {
+            Some((_, slot)) => Direct::Local(*slot),
+            None => Direct::Name(name.clone()),
+        }
+    }
+
+    /// `x.m(args)` where `x` is a `let` variable and `m` changes it: `Some(None)` when the
+    /// arguments cannot be lowered, `None` when this is not such a call.
+    fn mutation(&mut self, receiver: &Expr, method: &Expr) -> Option<Option<Direct>> {
+        let (Expr::Variable(var, _, _), Expr::MethodCall(call, _)) = (receiver, method) else {
+            return None;
+        };
+        let m = Mutation::named(call.name.as_str(), call.args.len())?;
+        let Direct::Local(slot) = self.variable(&var.1) else {
+            // A method that changes a variable of the evaluation (a constant): rhai refuses it.
+            return Some(None);
+        };
+        Some(
+            self.exprs(call.args.iter())
+                .map(|args| Direct::Mutate(slot, m, args)),
+        )
+    }
+
+    /// The rest of a property/index chain. rhai nests it to the right: in `Dot(a, b)` or
+    /// `Index(a, b)` below the chain's base, `a` is the current step (a property or method after a
+    /// dot, the index expression after a bracket) and `b` continues after a dot or a bracket.
+    fn chain(&mut self, expr: &Expr, mode: Mode, steps: &mut Vec<Step>) -> Option<()> {
+        self.count()?;
+        match expr {
+            Expr::Dot(pair, _, _) => {
+                self.step(&pair.lhs, mode, steps)?;
+                self.chain(&pair.rhs, Mode::Dot, steps)
+            }
+            Expr::Index(pair, _, _) => {
+                self.step(&pair.lhs, mode, steps)?;
+                self.chain(&pair.rhs, Mode::Index, steps)
+            }
+            other => self.step(other, mode, steps),
+        }
+    }
+
+    fn step(&mut self, expr: &Expr, mode: Mode, steps: &mut Vec<Step>) -> Option<()> {
+        let step = match (mode, expr) {
+            (Mode::Dot, Expr::Property(p, _)) => Step::Property(p.2.clone()),
+            (Mode::Dot, Expr::MethodCall(call, _)) => {
+                let f = Function::named(call.name.as_str(), call.args.len() + 1)?;
+                Step::Method(f, self.exprs(call.args.iter())?)
+            }
+            (Mode::Index, index) => Step::Index(self.expr(index)?),
+            _ => return None,
+        };
+        steps.push(step);
+        Some(())
+    }
+
+    fn call(&mut self, call: &FnCallExpr) -> Option<Direct> {
+        self.count()?;
+        let mut args = self.exprs(call.args.iter())?;
+        let Some(token) = &call.op_token else {
+            let f = Function::named(call.name.as_str(), args.len())?;
+            return Some(Direct::Call(f, args));
+        };
+        if args.len() == 1 {
+            let operand = Box::new(args.pop()?);
+            return match token {
+                Token::Bang => Some(Direct::Not(operand)),
+                Token::Minus => Some(Direct::Negate(operand)),
+                _ => None,
+            };
+        }
+        let comparison = match token {
+            Token::EqualsTo => Some(Comparison::Equal),
+            Token::NotEqualsTo => Some(Comparison::NotEqual),
+            Token::LessThan => Some(Comparison::Less),
+            Token::LessThanEqualsTo => Some(Comparison::LessOrEqual),
+            Token::GreaterThan => Some(Comparison::Greater),
+            Token::GreaterThanEqualsTo => Some(Comparison::GreaterOrEqual),
+            _ => None,
+        };
+        let operator = match token {
+            Token::Plus => Some(Operator::Add),
+            Token::Minus => Some(Operator::Subtract),
+            Token::Multiply => Some(Operator::Multiply),
+            _ => None,
+        };
+        if args.len() != 2 {
+            return None;
+        }
+        let right = args.pop()?;
+        let left = args.pop()?;
+        let pair = Box::new((left, right));
+        match (comparison, operator) {
+            (Some(c), _) => Some(Direct::Compare(c, pair)),
+            (None, Some(o)) => Some(Direct::Arithmetic(o, pair)),
+            (None, None) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Dot,
+    Index,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(src: &str) -> Option<DirectExpr> {
+        let engine = crate::compile::sandbox::engine(&crate::compile::Limits::default());
+        let mut scope = rhai::Scope::new();
+        for name in ["risk", "factor", "i", "hazards"] {
+            scope.push_dynamic(name, Dynamic::UNIT);
+        }
+        let ast = engine.compile_with_scope(&scope, src).ok()?;
+        lower(&ast)
+    }
+
+    #[test]
+    fn the_forms_rules_use_are_lowered() {
+        for src in [
+            "hazards.present",
+            "factor.serious != false || risk.factor_nature[i].listed == ()",
+            "risk.factor_nature[i].serious ?? true",
+            "hazards.factors.len() > 0",
+            "let n = factor.name; n.trim(); n.replace(\"（\", \"(\"); n",
+            "let open = []; for g in risk.grades { if g == () { open.push(\"x\" + i); } } open",
+            "if hazards.present { #{ a: 1, b: [1, 2] } } else { pending(\"hazards.present\") }",
+        ] {
+            assert!(lowered(src).is_some(), "{src}");
+        }
+    }
+
+    #[test]
+    fn other_forms_are_left_to_rhai() {
+        for src in [
+            "loop { }",
+            "let i = 0; while i < 3 { i += 1; } i",
+            "for x in hazards.factors { break; }",
+            "`${i}`",
+            // A method that changes a variable of the evaluation rather than a `let` one.
+            "factor.name.trim()",
+            "let x = 0; x /= 2; x",
+            "abs(-1)",
+        ] {
+            assert!(lowered(src).is_none(), "{src}");
+        }
+    }
+
+    #[test]
+    fn let_slots_are_counted_and_scoped() {
+        let e = lowered("let a = i; if a > 0 { let b = a; b.trim(); } let c = i; a + c");
+        assert_eq!(e.map(|e| e.slots), Some(3));
+    }
+
+    #[test]
+    fn trees_over_the_size_bound_are_not_lowered() {
+        let long = vec!["i"; MAX_NODES].join(" + ");
+        assert!(lowered(&long).is_none());
+    }
+}

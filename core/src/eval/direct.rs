@@ -1,0 +1,579 @@
+//! Evaluates the direct form of an expression (`crate::compile::direct`).
+//!
+//! Every operation here either gives exactly what rhai gives for the same values, or returns
+//! [`GiveUp`], and the caller runs the expression in rhai instead. Giving up is always safe, since
+//! rules have no side effects: the rhai run starts from the same scope. So errors are never
+//! produced here: a type mismatch, a failing function, an index out of range, an arithmetic
+//! overflow all give up, and rhai reports them with its own message.
+
+use rhai::{Array, Dynamic, ImmutableString, Map, Scope, INT};
+
+use crate::compile::direct::{
+    Comparison, Direct, DirectExpr, ForLoop, Function, Mutation, Operator, Step,
+};
+use crate::functions::{builtins, credit_code, dates, lists};
+
+/// The direct form cannot answer this case exactly as rhai would: rhai runs the expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GiveUp;
+
+type Answer = Result<Dynamic, GiveUp>;
+
+/// What the expression can read: the evaluation scope, and for a `for_each` rule its current
+/// item (by its alias) and index.
+pub(crate) struct Env<'a> {
+    pub scope: &'a Scope<'static>,
+    pub item: Option<(&'a str, &'a Map)>,
+    pub index: Option<(&'a str, INT)>,
+    /// Values of the expression's own `let`s.
+    pub locals: Vec<Dynamic>,
+    /// Longest string the sandbox lets a rule build.
+    pub max_string: usize,
+    /// Most variables the sandbox lets a rule have in scope.
+    pub max_variables: usize,
+    pub max_array: usize,
+    /// rhai operations the rule may take (0: no limit), and the nodes visited so far.
+    pub max_operations: u64,
+    pub visited: u64,
+}
+
+pub(crate) fn evaluate(expr: &DirectExpr, env: &mut Env<'_>) -> Answer {
+    // rhai counts `let`s against its variable limit: leave any expression that could reach it to
+    // rhai (the count is of every `let` in the text, branches included, so it errs on that side).
+    if env.scope.len() + 2 + expr.slots > env.max_variables {
+        return Err(GiveUp);
+    }
+    env.locals.clear();
+    env.locals.resize(expr.slots, Dynamic::UNIT);
+    eval(&expr.root, env)
+}
+
+fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
+    env.visited += 1;
+    match d {
+        Direct::Const(v) => Ok(v.clone()),
+        Direct::Name(name) => Ok(match lookup(name, env)? {
+            Base::Map(map) => Dynamic::from_map(map.clone()),
+            Base::Value(v) => v.clone(),
+            Base::Owned(v) => v,
+        }),
+        Direct::Local(slot) => env.locals.get(*slot).cloned().ok_or(GiveUp),
+        Direct::Path(base, steps) => match &**base {
+            // Walk from the variable itself: only the value at the end is cloned.
+            Direct::Name(name) => match lookup(name, env)? {
+                Base::Map(map) => walk_map(map, steps, env),
+                Base::Value(v) => walk(v, steps, env),
+                Base::Owned(v) => walk(&v, steps, env),
+            },
+            other => {
+                let v = eval(other, env)?;
+                walk(&v, steps, env)
+            }
+        },
+        Direct::Not(operand) => Ok(Dynamic::from_bool(!as_bool(&eval(operand, env)?)?)),
+        Direct::Negate(operand) => {
+            let v = eval(operand, env)?;
+            if let Ok(i) = v.as_int() {
+                i.checked_neg().map(Dynamic::from_int).ok_or(GiveUp)
+            } else if let Ok(f) = v.as_float() {
+                Ok(Dynamic::from_float(-f))
+            } else {
+                Err(GiveUp)
+            }
+        }
+        Direct::And(items) => {
+            for item in items {
+                if !as_bool(&eval(item, env)?)? {
+                    return Ok(Dynamic::FALSE);
+                }
+            }
+            Ok(Dynamic::TRUE)
+        }
+        Direct::Or(items) => {
+            for item in items {
+                if as_bool(&eval(item, env)?)? {
+                    return Ok(Dynamic::TRUE);
+                }
+            }
+            Ok(Dynamic::FALSE)
+        }
+        Direct::Coalesce(items) => {
+            let mut value = Dynamic::UNIT;
+            for item in items {
+                value = eval(item, env)?;
+                if !value.is_unit() {
+                    break;
+                }
+            }
+            Ok(value)
+        }
+        Direct::Compare(op, pair) => {
+            let (a, b) = (eval(&pair.0, env)?, eval(&pair.1, env)?);
+            compare(*op, &a, &b).map(Dynamic::from_bool)
+        }
+        Direct::Arithmetic(op, pair) => {
+            let (a, b) = (eval(&pair.0, env)?, eval(&pair.1, env)?);
+            arithmetic(*op, &a, &b, env.max_string)
+        }
+        Direct::Call(f, args) => {
+            let values = args
+                .iter()
+                .map(|a| eval(a, env))
+                .collect::<Result<Vec<_>, _>>()?;
+            call(*f, &values)
+        }
+        Direct::Array(items) => Ok(Dynamic::from_array(
+            items
+                .iter()
+                .map(|i| eval(i, env))
+                .collect::<Result<Array, _>>()?,
+        )),
+        Direct::Map(entries) => {
+            let mut map = Map::new();
+            for (key, value) in entries {
+                let v = eval(value, env)?;
+                map.insert(key.as_str().into(), v);
+            }
+            Ok(Dynamic::from_map(map))
+        }
+        Direct::If(parts) => {
+            let (condition, then, otherwise) = &**parts;
+            if as_bool(&eval(condition, env)?)? {
+                eval(then, env)
+            } else {
+                eval(otherwise, env)
+            }
+        }
+        Direct::Block(statements) => {
+            let mut value = Dynamic::UNIT;
+            for s in statements {
+                value = eval(s, env)?;
+            }
+            Ok(value)
+        }
+        Direct::Let(slot, value) | Direct::Assign(slot, value) => {
+            let v = eval(value, env)?;
+            *env.locals.get_mut(*slot).ok_or(GiveUp)? = v;
+            Ok(Dynamic::UNIT)
+        }
+        Direct::Mutate(slot, m, args) => {
+            let values = args
+                .iter()
+                .map(|a| eval(a, env))
+                .collect::<Result<Vec<_>, _>>()?;
+            let (max_string, max_array) = (env.max_string, env.max_array);
+            let target = env.locals.get_mut(*slot).ok_or(GiveUp)?;
+            mutate(target, *m, &values, max_string, max_array)?;
+            Ok(Dynamic::UNIT)
+        }
+        Direct::For(parts) => for_loop(parts, env),
+    }
+}
+
+/// rhai counts at most a few operations per node it evaluates; this bound keeps every loop the
+/// direct form finishes inside the budget rhai would have allowed it.
+const OPERATIONS_PER_NODE: u64 = 4;
+
+fn for_loop(parts: &ForLoop, env: &mut Env<'_>) -> Answer {
+    let list = eval(&parts.list, env)?;
+    // rhai iterates over arrays only here (the one iterator the sandbox registers), on a copy.
+    let items = list.into_array().map_err(|_| GiveUp)?;
+    for (i, item) in items.into_iter().enumerate() {
+        if env.max_operations > 0
+            && env.visited.saturating_mul(OPERATIONS_PER_NODE) > env.max_operations / 2
+        {
+            return Err(GiveUp);
+        }
+        *env.locals.get_mut(parts.item).ok_or(GiveUp)? = item;
+        if let Some(counter) = parts.counter {
+            let i = INT::try_from(i).map_err(|_| GiveUp)?;
+            *env.locals.get_mut(counter).ok_or(GiveUp)? = Dynamic::from_int(i);
+        }
+        let _unit = eval(&parts.body, env)?;
+    }
+    Ok(Dynamic::UNIT)
+}
+
+/// The string and array methods of `crate::functions::builtins` that change their receiver.
+fn mutate(
+    target: &mut Dynamic,
+    m: Mutation,
+    args: &[Dynamic],
+    max_string: usize,
+    max_array: usize,
+) -> Result<(), GiveUp> {
+    if m == Mutation::Push {
+        let [item] = args else { return Err(GiveUp) };
+        // Nested containers count towards rhai's size limits in ways left to rhai.
+        if item.is_array() || item.is_map() {
+            return Err(GiveUp);
+        }
+        let mut array = target.as_array_mut().map_err(|_| GiveUp)?;
+        if max_array > 0 && array.len() >= max_array {
+            return Err(GiveUp);
+        }
+        array.push(item.clone());
+        return Ok(());
+    }
+    let s = as_str(target)?;
+    let changed: Option<String> = match (m, args) {
+        (Mutation::Trim, []) => {
+            let trimmed = s.trim();
+            (trimmed.len() != s.len()).then(|| trimmed.to_owned())
+        }
+        (Mutation::Replace, [find, with]) => {
+            let (find, with) = (as_str(find)?, as_str(with)?);
+            (!s.is_empty()).then(|| s.replace(find.as_str(), with.as_str()))
+        }
+        (Mutation::MakeUpper, []) => (!s.chars().all(char::is_uppercase)).then(|| s.to_uppercase()),
+        (Mutation::MakeLower, []) => (!s.chars().all(char::is_lowercase)).then(|| s.to_lowercase()),
+        _ => return Err(GiveUp),
+    };
+    if let Some(new) = changed {
+        if max_string > 0 && new.len() >= max_string {
+            return Err(GiveUp);
+        }
+        *target = Dynamic::from(ImmutableString::from(new));
+    }
+    Ok(())
+}
+
+/// Where a variable's value is.
+enum Base<'a> {
+    Map(&'a Map),
+    Value(&'a Dynamic),
+    Owned(Dynamic),
+}
+
+/// Resolves a variable: the item alias and index first (they are fresh names), then the scope.
+fn lookup<'a>(name: &str, env: &Env<'a>) -> Result<Base<'a>, GiveUp> {
+    if let Some((alias, map)) = env.item {
+        if alias == name {
+            return Ok(Base::Map(map));
+        }
+    }
+    if let Some((index_name, i)) = env.index {
+        if index_name == name {
+            return Ok(Base::Owned(Dynamic::from_int(i)));
+        }
+    }
+    let scope: &'a Scope<'static> = env.scope;
+    scope.get(name).map(Base::Value).ok_or(GiveUp)
+}
+
+/// Follows `steps` from `value`, cloning only what the last step reaches.
+fn walk(value: &Dynamic, steps: &[Step], env: &mut Env<'_>) -> Answer {
+    let Some((step, rest)) = steps.split_first() else {
+        return Ok(value.clone());
+    };
+    match step {
+        Step::Property(name) => match value.as_map_ref() {
+            Ok(map) => walk_key(&map, name, rest, env),
+            // rhai looks for a property getter, which rules do not have: an error.
+            Err(_) => Err(GiveUp),
+        },
+        Step::Index(index) => {
+            let key = eval(index, env)?;
+            if let Ok(array) = value.as_array_ref() {
+                // Negative indices count from the end in rhai; out of range is an error.
+                let i = usize::try_from(key.as_int().map_err(|_| GiveUp)?).map_err(|_| GiveUp)?;
+                walk(array.get(i).ok_or(GiveUp)?, rest, env)
+            } else if let Ok(map) = value.as_map_ref() {
+                let name = key.as_immutable_string_ref().map_err(|_| GiveUp)?;
+                walk_key(&map, &name, rest, env)
+            } else {
+                Err(GiveUp)
+            }
+        }
+        Step::Method(f, args) => {
+            let v = method(*f, value, args, env)?;
+            walk(&v, rest, env)
+        }
+    }
+}
+
+fn walk_map(map: &Map, steps: &[Step], env: &mut Env<'_>) -> Answer {
+    match steps.split_first() {
+        Some((Step::Property(name), rest)) => walk_key(map, name, rest, env),
+        _ => walk(&Dynamic::from_map(map.clone()), steps, env),
+    }
+}
+
+/// A map's entry; a missing one reads as unit, as in rhai.
+fn walk_key(map: &Map, key: &str, rest: &[Step], env: &mut Env<'_>) -> Answer {
+    match map.get(key) {
+        Some(v) => walk(v, rest, env),
+        None => walk(&Dynamic::UNIT, rest, env),
+    }
+}
+
+/// `receiver.f(args)`, reading the receiver in place for the functions that only look at it.
+fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -> Answer {
+    let mut values = Vec::with_capacity(args.len() + 1);
+    match (f, args) {
+        (Function::Len, []) => return length(receiver),
+        (Function::Contains, [item]) => {
+            let item = eval(item, env)?;
+            return contains(receiver, &item);
+        }
+        _ => values.push(receiver.clone()),
+    }
+    for a in args {
+        values.push(eval(a, env)?);
+    }
+    call(f, &values)
+}
+
+fn as_bool(v: &Dynamic) -> Result<bool, GiveUp> {
+    v.as_bool().map_err(|_| GiveUp)
+}
+
+fn as_str(v: &Dynamic) -> Result<ImmutableString, GiveUp> {
+    v.as_immutable_string_ref()
+        .map(|s| s.clone())
+        .map_err(|_| GiveUp)
+}
+
+fn as_array(v: &Dynamic) -> Result<Array, GiveUp> {
+    v.as_array_ref().map(|a| a.clone()).map_err(|_| GiveUp)
+}
+
+fn as_int(v: &Dynamic) -> Result<INT, GiveUp> {
+    v.as_int().map_err(|_| GiveUp)
+}
+
+/// The kinds of value rhai's built-in operators treat differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unit,
+    Bool,
+    Int,
+    Float,
+    Str,
+    /// Arrays and maps: equality goes through the registered `==`.
+    Container,
+    /// Chars, and anything else: left to rhai.
+    Other,
+}
+
+fn kind(v: &Dynamic) -> Kind {
+    if v.is_unit() {
+        Kind::Unit
+    } else if v.is_bool() {
+        Kind::Bool
+    } else if v.is_int() {
+        Kind::Int
+    } else if v.is_float() {
+        Kind::Float
+    } else if v.is_string() {
+        Kind::Str
+    } else if v.is_array() || v.is_map() {
+        Kind::Container
+    } else {
+        Kind::Other
+    }
+}
+
+/// rhai's built-in comparison operators (`rhai::func::builtin`) on the kinds above.
+fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
+    use std::cmp::Ordering;
+    let ordered = |o: Option<Ordering>| -> bool {
+        match (op, o) {
+            (_, None) => op == Comparison::NotEqual,
+            (Comparison::Equal, Some(o)) => o == Ordering::Equal,
+            (Comparison::NotEqual, Some(o)) => o != Ordering::Equal,
+            (Comparison::Less, Some(o)) => o == Ordering::Less,
+            (Comparison::LessOrEqual, Some(o)) => o != Ordering::Greater,
+            (Comparison::Greater, Some(o)) => o == Ordering::Greater,
+            (Comparison::GreaterOrEqual, Some(o)) => o != Ordering::Less,
+        }
+    };
+    let equality = matches!(op, Comparison::Equal | Comparison::NotEqual);
+    match (kind(a), kind(b)) {
+        (Kind::Other, _) | (_, Kind::Other) => Err(GiveUp),
+        // `() == ()` is true; every other operator on two units is false.
+        (Kind::Unit, Kind::Unit) => Ok(op == Comparison::Equal),
+        (Kind::Int, Kind::Int) => Ok(ordered(Some(as_int(a)?.cmp(&as_int(b)?)))),
+        (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => {
+            let (x, y) = (number(a)?, number(b)?);
+            // NaN: every comparison false except `!=`, as for Rust's floats.
+            Ok(ordered(x.partial_cmp(&y)))
+        }
+        (Kind::Bool, Kind::Bool) if equality => Ok(ordered(Some(as_bool(a)?.cmp(&as_bool(b)?)))),
+        (Kind::Str, Kind::Str) if equality => {
+            let (x, y) = (
+                a.as_immutable_string_ref().map_err(|_| GiveUp)?,
+                b.as_immutable_string_ref().map_err(|_| GiveUp)?,
+            );
+            Ok((*x == *y) == (op == Comparison::Equal))
+        }
+        // Different kinds: rhai's default is `!=` true, everything else false.
+        (x, y) if x != y => Ok(op == Comparison::NotEqual),
+        _ => Err(GiveUp),
+    }
+}
+
+fn number(v: &Dynamic) -> Result<f64, GiveUp> {
+    match v.as_int() {
+        #[allow(clippy::cast_precision_loss)] // rhai converts the same way
+        Ok(i) => Ok(i as f64),
+        Err(_) => v.as_float().map_err(|_| GiveUp),
+    }
+}
+
+/// rhai's checked integer arithmetic, float arithmetic, and string concatenation.
+fn arithmetic(op: Operator, a: &Dynamic, b: &Dynamic, max_string: usize) -> Answer {
+    match (kind(a), kind(b)) {
+        (Kind::Int, Kind::Int) => {
+            let (x, y) = (as_int(a)?, as_int(b)?);
+            let r = match op {
+                Operator::Add => x.checked_add(y),
+                Operator::Subtract => x.checked_sub(y),
+                Operator::Multiply => x.checked_mul(y),
+            };
+            r.map(Dynamic::from_int).ok_or(GiveUp)
+        }
+        (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => {
+            let (x, y) = (number(a)?, number(b)?);
+            Ok(Dynamic::from_float(match op {
+                Operator::Add => x + y,
+                Operator::Subtract => x - y,
+                Operator::Multiply => x * y,
+            }))
+        }
+        (Kind::Str, Kind::Str | Kind::Int) | (Kind::Int, Kind::Str) if op == Operator::Add => {
+            // Two strings: rhai's built-in concatenation; a string and an integer: the `+` of
+            // `crate::functions::builtins`, which writes the value as rhai displays it.
+            let joined = format!("{a}{b}");
+            // Over the sandbox's limit rhai stops the rule: let it.
+            if max_string > 0 && joined.len() >= max_string {
+                return Err(GiveUp);
+            }
+            Ok(Dynamic::from(ImmutableString::from(joined)))
+        }
+        // rhai's built-in `string + ()` and `() + string` give the string.
+        (Kind::Str, Kind::Unit) if op == Operator::Add => Ok(a.clone()),
+        (Kind::Unit, Kind::Str) if op == Operator::Add => Ok(b.clone()),
+        _ => Err(GiveUp),
+    }
+}
+
+fn count(n: usize) -> Dynamic {
+    Dynamic::from_int(INT::try_from(n).unwrap_or(INT::MAX))
+}
+
+/// `len`, as registered in `crate::functions::builtins`: characters of a string.
+fn length(v: &Dynamic) -> Answer {
+    if let Ok(s) = v.as_immutable_string_ref() {
+        Ok(count(s.chars().count()))
+    } else if let Ok(a) = v.as_array_ref() {
+        Ok(count(a.len()))
+    } else if let Ok(m) = v.as_map_ref() {
+        Ok(count(m.len()))
+    } else {
+        Err(GiveUp)
+    }
+}
+
+/// `contains` / `in`, resolved as rhai resolves it: a string in an array by `contains_str`, any
+/// other value in an array by value equality, a substring, a map key.
+fn contains(container: &Dynamic, item: &Dynamic) -> Answer {
+    if let Ok(array) = container.as_array_ref() {
+        let found = match item.as_immutable_string_ref() {
+            Ok(text) => array.iter().any(|x| {
+                x.read_lock::<ImmutableString>()
+                    .is_some_and(|s| *s == *text)
+            }),
+            Err(_) => array.iter().any(|x| lists::values_equal(x, item)),
+        };
+        return Ok(Dynamic::from_bool(found));
+    }
+    let key = item.as_immutable_string_ref().map_err(|_| GiveUp)?;
+    if let Ok(s) = container.as_immutable_string_ref() {
+        Ok(Dynamic::from_bool(s.contains(key.as_str())))
+    } else if let Ok(m) = container.as_map_ref() {
+        Ok(Dynamic::from_bool(m.contains_key(key.as_str())))
+    } else {
+        Err(GiveUp)
+    }
+}
+
+/// Calls a function of the allowlist with the types it was registered for; any other types, or
+/// an error from the function, give up so that rhai reports it.
+pub(crate) fn call(f: Function, args: &[Dynamic]) -> Answer {
+    let ok = |r: Result<Dynamic, _>| r.map_err(|_: Box<rhai::EvalAltResult>| GiveUp);
+    match (f, args) {
+        (Function::Len, [v]) => length(v),
+        (Function::Contains, [c, item]) => contains(c, item),
+        (Function::UsccValid, [code]) => {
+            let code = code.as_immutable_string_ref().map_err(|_| GiveUp)?;
+            Ok(Dynamic::from_bool(credit_code::uscc_valid(&code)))
+        }
+        (Function::MaxByOrder, [list, order]) => {
+            ok(lists::max_by_order(as_array(list)?, as_array(order)?))
+        }
+        (Function::MinByOrder, [list, order]) => {
+            ok(lists::min_by_order(as_array(list)?, as_array(order)?))
+        }
+        (Function::AnyWhere, [list, key, value]) => {
+            ok(
+                lists::any_where(as_array(list)?, as_str(key)?, value.clone())
+                    .map(Dynamic::from_bool),
+            )
+        }
+        (Function::AllWhere, [list, key, value]) => {
+            ok(
+                lists::all_where(as_array(list)?, as_str(key)?, value.clone())
+                    .map(Dynamic::from_bool),
+            )
+        }
+        (Function::CountWhere, [list, key, value]) => {
+            ok(
+                lists::count_where(as_array(list)?, as_str(key)?, value.clone())
+                    .map(Dynamic::from_int),
+            )
+        }
+        (Function::Sum, [list]) => ok(lists::sum(as_array(list)?)),
+        (Function::AddDays, [d, n]) => {
+            ok(dates::add_days(as_str(d)?, as_int(n)?).map(Dynamic::from))
+        }
+        (Function::AddMonths, [d, n]) => {
+            ok(dates::add_months(as_str(d)?, as_int(n)?).map(Dynamic::from))
+        }
+        (Function::AddYears, [d, n]) => {
+            ok(dates::add_years(as_str(d)?, as_int(n)?).map(Dynamic::from))
+        }
+        (Function::DaysBetween, [a, b]) => {
+            ok(dates::days_between(as_str(a)?, as_str(b)?).map(Dynamic::from_int))
+        }
+        (Function::WithinYearsBefore, [d, reference, n]) => {
+            ok(
+                dates::within_years_before(as_str(d)?, as_str(reference)?, as_int(n)?)
+                    .map(Dynamic::from_bool),
+            )
+        }
+        (Function::SubString, [text, start]) => {
+            let text = as_str(text)?;
+            Ok(Dynamic::from(builtins::sub_string(
+                &text,
+                as_int(start)?,
+                INT::MAX,
+            )))
+        }
+        (Function::SubString, [text, start, len]) => {
+            let text = as_str(text)?;
+            Ok(Dynamic::from(builtins::sub_string(
+                &text,
+                as_int(start)?,
+                as_int(len)?,
+            )))
+        }
+        (Function::StartsWith, [text, find]) => Ok(Dynamic::from_bool(
+            as_str(text)?.starts_with(as_str(find)?.as_str()),
+        )),
+        (Function::EndsWith, [text, find]) => Ok(Dynamic::from_bool(
+            as_str(text)?.ends_with(as_str(find)?.as_str()),
+        )),
+        _ => Err(GiveUp),
+    }
+}

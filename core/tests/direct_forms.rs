@@ -1,0 +1,184 @@
+//! The engine evaluates most expressions itself (`compile::direct`) and leaves the rest to rhai.
+//! These tests hold it to rhai's answers: every expression below is evaluated both ways, on
+//! several inputs, and the outcomes must be identical, errors and their messages included.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use hegui_core::{CompiledPack, EvalOptions};
+use serde_json::json;
+
+/// Expressions chosen for the corners where a hand-written evaluator could drift from rhai:
+/// mixed types, units, overflow, out-of-range indices, string functions on CJK text, loops.
+const EXPRESSIONS: &[&str] = &[
+    // comparisons across types
+    "org.workers == 5",
+    "org.workers == 5.0",
+    "org.workers < 5.5",
+    "org.workers != ()",
+    "org.workers == ()",
+    "org.kind == ()",
+    "org.kind == \"a\"",
+    "org.kind < \"b\"",
+    "org.kind == 1",
+    "org.kind > 1",
+    "() < ()",
+    "() == ()",
+    "true == 1",
+    "true < false",
+    "[1, 2] == [1, 2]",
+    "[1, 2] == ()",
+    "#{a: 1} == #{a: 1}",
+    "'a' == \"a\"",
+    // logic
+    "org.workers > 0 && org.kind == \"a\"",
+    "org.workers > 0 || org.kind",
+    "!org.workers",
+    "!(org.workers > 3)",
+    "org.kind ?? \"none\"",
+    "() ?? () ?? 3",
+    // arithmetic
+    "org.workers + 1",
+    "org.workers * 2.5",
+    "org.workers - 10",
+    "9223372036854775807 + org.workers",
+    "-org.workers",
+    "-(-9223372036854775807 - 1)",
+    "\"n=\" + org.workers",
+    "org.workers + \"!\"",
+    "\"a\" + ()",
+    "() + \"a\"",
+    "org.kind + org.kind",
+    // paths, indices, methods
+    "org.items.len()",
+    "org.items[0].n",
+    "org.items[5].n",
+    "org.items[-1].n",
+    "org.items[org.workers].n",
+    "#{a: 1}.b",
+    "#{a: 1}.b.c",
+    "params.big_min",
+    "#{a: #{b: 2}}.a.b",
+    "#{a: 1}[\"a\"]",
+    "#{a: 1}[\"z\"]",
+    "[1, 2, 3][1]",
+    "\"abc\"[1]",
+    "\"职业卫生\".len()",
+    "len(\"职业卫生\")",
+    "\"职业卫生\".sub_string(1, 2)",
+    "(org.kind + \"职业卫生\").sub_string(-2)",
+    "\"职业卫生\".sub_string(9)",
+    "\"职业卫生\".contains(\"卫\")",
+    "\"卫\" in \"职业卫生\"",
+    "org.kind in [\"a\", \"b\"]",
+    "org.workers in [1, 5.0, \"5\"]",
+    "\"a\" in #{a: 1}",
+    "org.kind.starts_with(\"a\")",
+    "org.kind.ends_with(())",
+    // statements
+    "let n = \" （苯） \" + org.kind; n.trim(); n.replace(\"（\", \"(\"); n.replace(\"）\", \")\"); n",
+    "let c = \"f5265\"; c.make_upper(); c = c.sub_string(1); c",
+    "let c = \"ABC\"; c.make_lower(); c",
+    "let x = 1; { let x = 2; } x",
+    "let x = 1; if org.workers > 3 { x = 10; } else { x = 20; } x",
+    "if org.workers > 3 { 1 }",
+    "if org.kind { 1 } else { 2 }",
+    "let total = 0; for it in org.items { total += it.n; } total",
+    "let out = []; for (it, i) in org.items { if it.n > 1 { out.push(\"org.items[\" + i + \"].n\"); } } out",
+    "let s = 0; for x in org.workers { s += 1; } s",
+    "let a = []; a.push([1]); a",
+    "max_by_order([\"I\", \"III\"], [\"I\", \"II\", \"III\"])",
+    "max_by_order([\"IV\"], [\"I\", \"II\", \"III\"])",
+    "min_by_order([], [\"I\"])",
+    "uscc_valid(\"914403001922038216\")",
+    "uscc_valid(org.workers)",
+    "within_years_before(\"2024-01-01\", assessment_date ?? \"2026-01-01\", 3)",
+    "days_between(\"2024-01-01\", \"2026-02-30\")",
+    "add_months(assessment_date ?? \"2024-01-31\", 1)",
+    "any_where(org.items, \"n\", 2)",
+    "count_where(org.items, \"n\", 2.0)",
+    "sum([1, 2.5])",
+    "sum([9223372036854775807, 1])",
+    "if org.workers > 3 { pending(\"org.kind\") } else { 0 }",
+];
+
+fn pack(interpret_only: bool) -> CompiledPack {
+    let mut extra = String::new();
+    for (i, e) in EXPRESSIONS.iter().enumerate() {
+        let quoted = serde_json::to_string(e).unwrap();
+        extra.push_str(&format!(
+            "\n[[rule]]\nid = \"e{i}\"\nkind = \"derive\"\nsets = \"d.e{i}\"\n\
+             message = {{ zh = \"式\", en = \"expr\" }}\nbasis = {{ source = \"S\", article = \"9\" }}\n\
+             expr = {quoted}\n"
+        ));
+    }
+    let pack = common::load(&common::with_extra_rules(&extra)).expect("test pack compiles");
+    if interpret_only {
+        pack.interpret_only()
+    } else {
+        pack
+    }
+}
+
+#[test]
+fn direct_forms_give_rhais_outcome_on_every_expression() {
+    let (direct, rhai) = (pack(false), pack(true));
+    let inputs = [
+        json!({}),
+        json!({"org": {"workers": 5, "kind": "a"}}),
+        json!({"org": {"workers": 0, "kind": "b", "items": []}}),
+        json!({"org": {"workers": 1, "items": [{"n": 2}, {"n": 1}]}, "assessment_date": "2026-06-01"}),
+        json!({"org": {"workers": 100, "items": [{"n": 12}], "kind": "a"}}),
+        json!({"org": {"workers": "x"}}),
+    ];
+    for input in inputs {
+        let options = EvalOptions::default();
+        let a = direct.evaluate(&input, &options).to_json();
+        let b = rhai.evaluate(&input, &options).to_json();
+        assert_eq!(a, b, "input {input}");
+    }
+}
+
+#[test]
+fn direct_forms_answer_what_rhai_answers() {
+    // Spot checks that the comparison above compares real answers, not two identical errors.
+    let pack = pack(false);
+    let input = json!({"org": {"workers": 1, "kind": "a", "items": [{"n": 2}, {"n": 1}]}});
+    let outcome = pack.evaluate(&input, &EvalOptions::default());
+    let value = |i: usize| {
+        let id = format!("e{i}");
+        outcome
+            .rules
+            .iter()
+            .find(|r| *r.id == *id)
+            .and_then(|r| r.value.clone())
+    };
+    let index = |e: &str| EXPRESSIONS.iter().position(|x| *x == e).unwrap();
+    assert_eq!(value(index("org.workers == 5.0")), Some(json!(false)));
+    assert_eq!(value(index("org.kind == 1")), Some(json!(false)));
+    assert_eq!(
+        value(index(
+            "let n = \" （苯） \" + org.kind; n.trim(); n.replace(\"（\", \"(\"); n.replace(\"）\", \")\"); n"
+        )),
+        Some(json!("(苯) a"))
+    );
+    assert_eq!(
+        value(index("let out = []; for (it, i) in org.items { if it.n > 1 { out.push(\"org.items[\" + i + \"].n\"); } } out")),
+        Some(json!(["org.items[0].n"]))
+    );
+    assert_eq!(
+        value(index("(org.kind + \"职业卫生\").sub_string(-2)")),
+        Some(json!("卫生"))
+    );
+    // Overflow is rhai's error, not a wrapped number.
+    let overflow = format!("e{}", index("9223372036854775807 + org.workers"));
+    assert!(outcome
+        .errors
+        .iter()
+        .any(|e| e.rule.as_deref() == Some(overflow.as_str())));
+}
