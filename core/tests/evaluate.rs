@@ -326,3 +326,77 @@ expr = "pending([\"org.nope\"])"
     let o = eval(&pack, json!({"org": {"workers": 500, "items": []}}));
     assert_eq!(o.decisions["calc.kind"].value, json!("big"));
 }
+
+/// A rule reading `d.list` after another rule ran: the list as `make_list` produced it.
+fn rules_after(form: &str) -> String {
+    format!(
+        r##"
+[[rule]]
+id = "make_list"
+kind = "derive"
+sets = "d.list"
+message = {{ zh = "表", en = "list" }}
+basis = {{ source = "S", article = "9" }}
+expr = "[org.workers, 2]"
+
+[[rule]]
+id = "try_change"
+kind = "check"
+message = {{ zh = "改", en = "change" }}
+basis = {{ source = "S", article = "9" }}
+assert = "{form}"
+
+[[rule]]
+id = "list_after"
+kind = "decision"
+decision = "d.after"
+message = {{ zh = "后", en = "after" }}
+basis = {{ source = "S", article = "9" }}
+expr = "if rules.try_change {{ d.list }} else {{ d.list }}"
+"##
+    )
+}
+
+#[test]
+fn a_method_that_would_change_a_value_other_rules_read_is_refused_at_load() {
+    for form in [
+        "d.list.push(3); true",
+        "org.kind.make_upper(); true",
+        "d.list[0].trim(); true",
+    ] {
+        let err = common::load(&common::with_extra_rules(&rules_after(form))).unwrap_err();
+        assert_eq!(err.code(), "pack.rule", "{form}: {err}");
+        assert!(err.to_string().contains("let"), "{form}: {err}");
+    }
+}
+
+#[test]
+fn rules_change_only_their_own_copies() {
+    for form in [
+        "let x = d.list; x.push(3); x.len() == 3",
+        "push(d.list, 3); true",
+        "let k = org.kind; k.make_upper(); k == \\\"A\\\"",
+    ] {
+        let pack = common::load(&common::with_extra_rules(&rules_after(form))).unwrap();
+        let outcome = common::eval(&pack, json!({"org": {"workers": 1, "kind": "a"}}));
+        let changed = outcome
+            .rules
+            .iter()
+            .find(|r| &*r.id == "try_change")
+            .unwrap();
+        assert_eq!(
+            changed.status,
+            RuleStatus::Pass,
+            "{form}: {}",
+            outcome.to_json()
+        );
+        assert_eq!(outcome.decisions["d.after"].value, json!([1, 2]), "{form}");
+    }
+    // Assignment to a field of an evaluation value is rhai's own error.
+    let pack = common::load(&common::with_extra_rules(&rules_after(
+        "d.list[0] = 9; true",
+    )))
+    .unwrap();
+    let outcome = common::eval(&pack, json!({"org": {"workers": 1, "kind": "a"}}));
+    assert!(outcome.errors.iter().any(|e| e.code == "rule.runtime"));
+}

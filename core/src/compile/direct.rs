@@ -72,7 +72,8 @@ pub enum Mutation {
 }
 
 impl Mutation {
-    fn named(name: &str, arity: usize) -> Option<Mutation> {
+    /// The method a call names (arguments not counting the receiver), if it is one of these.
+    pub fn named(name: &str, arity: usize) -> Option<Mutation> {
         Some(match (name, arity) {
             ("trim", 0) => Mutation::Trim,
             ("replace", 2) => Mutation::Replace,

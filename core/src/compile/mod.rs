@@ -406,7 +406,7 @@ impl<'a> Names<'a> {
             match segments.get(1) {
                 None => {
                     let all = self.schema.items.get(&fe.list).into_iter().flatten();
-                    reads.item_fields.extend(all.map(|(n, _)| n.clone()));
+                    reads.item_fields.extend(all.map(|(n, _)| n.to_string()));
                 }
                 Some(name) => {
                     if self.schema.item_field(&fe.list, name).is_none() {
@@ -794,6 +794,7 @@ fn compile_expr(
     let ast = engine
         .compile_with_scope(&scope, src)
         .map_err(|e| format!("rhai: {e}"))?;
+    sandbox::refuse_changing_evaluation_values(&ast)?;
     let mut reads = Reads::default();
     for chain in reads::chains(src).map_err(|e| e.to_string())? {
         names.resolve(chain.data_segments(), for_each, &mut reads)?;

@@ -9,7 +9,10 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, LexError, Position, Token};
+use rhai::{
+    ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, ImmutableString, LexError, Position,
+    Token, AST,
+};
 
 /// Raised by `pending(paths)`: the rule cannot decide until these fields are filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,4 +122,49 @@ fn refuse_unknown_calls(engine: &mut Engine) {
         }
         token
     });
+}
+
+/// Refuses a method that changes its receiver (`push`, `trim`, ...) called on a value reached
+/// from a variable of the evaluation (`d.list.push(3)`, `org.kind.make_upper()`). rhai protects
+/// such variables (they are constants) from assignment, but a method called on one of their
+/// fields changes the field in place, and later rules would read the changed value. A rule that
+/// needs to change a value copies it into a `let` variable first; that copy is its own.
+pub fn refuse_changing_evaluation_values(ast: &AST) -> Result<(), String> {
+    let mut refused: Option<String> = None;
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::Dot(chain, _, _) | Expr::Index(chain, _, _))) = path.last()
+        {
+            // A variable declared in the rule (`let`, `for`) has a stack index; one of the
+            // evaluation's (an input root, a produced value, the item alias) has none.
+            if let Expr::Variable(var, _, _) = &chain.lhs {
+                if var.0.is_none() {
+                    if let Some(method) = changing_method(&chain.rhs) {
+                        refused = Some(format!(
+                            "`{method}` would change a value of `{}`, which other rules read: \
+                             copy the value into a `let` variable first \
+                             (`let x = …; x.{method}(…)`)",
+                            var.1
+                        ));
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    });
+    refused.map_or(Ok(()), Err)
+}
+
+/// The first method in a property/index chain that changes its receiver.
+fn changing_method(chain: &Expr) -> Option<String> {
+    match chain {
+        Expr::Dot(pair, _, _) | Expr::Index(pair, _, _) => {
+            changing_method(&pair.lhs).or_else(|| changing_method(&pair.rhs))
+        }
+        Expr::MethodCall(call, _) => {
+            crate::compile::direct::Mutation::named(call.name.as_str(), call.args.len())
+                .map(|_| call.name.to_string())
+        }
+        _ => None,
+    }
 }

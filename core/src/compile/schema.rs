@@ -14,8 +14,10 @@ pub struct InputSchema {
     pub fields: Vec<FieldDecl>,
     /// The dot-separated segments of each of `fields`, split once here rather than per input.
     pub segments: Vec<Vec<String>>,
+    /// Each of `fields`' paths, shared with every evaluation's field states.
+    pub paths: Vec<std::sync::Arc<str>>,
     /// For each list path, its item fields by name, in declaration order.
-    pub items: BTreeMap<String, Vec<(String, FieldDecl)>>,
+    pub items: BTreeMap<String, Vec<(std::sync::Arc<str>, FieldDecl)>>,
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
     pub order: BTreeMap<String, usize>,
     /// First segments of document fields: the names rules use to reach the input.
@@ -62,7 +64,7 @@ impl InputSchema {
                     .items
                     .entry(list.to_owned())
                     .or_default()
-                    .push((name.to_owned(), f.clone()));
+                    .push((name.into(), f.clone()));
             } else {
                 if !is_dotted_path(&f.path) {
                     return Err(err(
@@ -76,6 +78,7 @@ impl InputSchema {
                 schema
                     .segments
                     .push(f.path.split('.').map(str::to_owned).collect());
+                schema.paths.push(f.path.as_str().into());
                 schema.fields.push(f.clone());
             }
             check_constraints(f).map_err(|m| err(f, m))?;
@@ -103,7 +106,7 @@ impl InputSchema {
     pub fn item_field(&self, list: &str, name: &str) -> Option<&FieldDecl> {
         self.items
             .get(list)
-            .and_then(|items| items.iter().find(|(n, _)| n == name).map(|(_, f)| f))
+            .and_then(|items| items.iter().find(|(n, _)| **n == *name).map(|(_, f)| f))
     }
 
     pub fn is_optional(&self, path: &str) -> bool {

@@ -2,6 +2,7 @@
 //! converted to a rhai value), absent, or invalid with an error naming its path.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rhai::{Dynamic, Map};
 use serde_json::Value;
@@ -34,7 +35,7 @@ pub struct InputError {
 #[derive(Debug, Clone, Default)]
 pub struct ItemView {
     pub value: Map,
-    pub state: BTreeMap<String, FieldState>,
+    pub state: BTreeMap<Arc<str>, FieldState>,
 }
 
 impl ItemView {
@@ -49,7 +50,7 @@ pub struct InputView {
     /// One rhai value per input root: a map for `employer`, `hazards`, ...; the value itself for
     /// a top-level field such as `assessment_date`.
     pub roots: BTreeMap<String, Dynamic>,
-    pub state: BTreeMap<String, FieldState>,
+    pub state: BTreeMap<Arc<str>, FieldState>,
     pub lists: BTreeMap<String, Vec<ItemView>>,
     pub errors: Vec<InputError>,
 }
@@ -63,7 +64,12 @@ impl InputView {
     pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
         let mut view = InputView::default();
         let mut reported_objects = BTreeSet::new();
-        for (field, segments) in schema.fields.iter().zip(&schema.segments) {
+        for ((field, segments), path) in schema
+            .fields
+            .iter()
+            .zip(&schema.segments)
+            .zip(&schema.paths)
+        {
             let state = match lookup(doc, segments) {
                 Lookup::Absent => FieldState::Absent,
                 Lookup::NotObject(at) => {
@@ -73,7 +79,7 @@ impl InputView {
                     }
                     FieldState::Invalid
                 }
-                Lookup::Found(value) => match convert(field, value, &field.path) {
+                Lookup::Found(value) => match convert(field, value, At::Path(&field.path)) {
                     Converted::Absent => FieldState::Absent,
                     Converted::Invalid(e) => {
                         view.errors.push(e);
@@ -98,7 +104,7 @@ impl InputView {
                     }
                 },
             };
-            view.state.insert(field.path.clone(), state);
+            view.state.insert(path.clone(), state);
         }
         for root in &schema.roots {
             // An absent top-level scalar stays unit; an absent object root is an empty map.
@@ -198,8 +204,28 @@ fn error(code: &'static str, path: &str, zh: String, en: String) -> InputError {
     }
 }
 
-/// Converts one JSON value by its field declaration. `path` is the concrete path for messages.
-fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a> {
+/// Where a value is, for messages: spelled out only when a message needs it.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Path(&'a str),
+    Item {
+        list: &'a str,
+        index: usize,
+        name: &'a str,
+    },
+}
+
+impl At<'_> {
+    fn path(&self) -> String {
+        match self {
+            At::Path(p) => (*p).to_owned(),
+            At::Item { list, index, name } => format!("{list}[{index}].{name}"),
+        }
+    }
+}
+
+/// Converts one JSON value by its field declaration. `at` is the concrete path for messages.
+fn convert<'a>(field: &FieldDecl, value: &'a Value, at: At<'_>) -> Converted<'a> {
     // An untouched form control sends null or an empty string: both mean "not filled in yet".
     match value {
         Value::Null => return Converted::Absent,
@@ -216,26 +242,26 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
                     .map(|f| f as i64)
             });
             match as_int {
-                Some(i) => check_range(field, i as f64, path).map_or_else(
+                Some(i) => check_range(field, i as f64, at).map_or_else(
                     || Converted::Scalar(Dynamic::from_int(i)),
                     Converted::Invalid,
                 ),
-                None => Converted::Invalid(wrong_type(path, ty, value)),
+                None => Converted::Invalid(wrong_type(&at.path(), ty, value)),
             }
         }
         (FieldType::Number, Value::Number(n)) => match n.as_f64().filter(|f| f.is_finite()) {
-            Some(f) => check_range(field, f, path).map_or_else(
+            Some(f) => check_range(field, f, at).map_or_else(
                 || Converted::Scalar(Dynamic::from_float(f)),
                 Converted::Invalid,
             ),
-            None => Converted::Invalid(wrong_type(path, ty, value)),
+            None => Converted::Invalid(wrong_type(&at.path(), ty, value)),
         },
         (FieldType::String, Value::String(s)) => {
             let max = field.max_length.unwrap_or(DEFAULT_MAX_LENGTH);
             if s.chars().count() > max {
                 Converted::Invalid(error(
                     "input.too_large",
-                    path,
+                    &at.path(),
                     format!("内容过长：最多 {max} 个字符"),
                     format!("too long: at most {max} characters"),
                 ))
@@ -247,7 +273,7 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
             Some(_) => Converted::Scalar(Dynamic::from(s.clone())),
             None => Converted::Invalid(error(
                 "input.invalid_date",
-                path,
+                &at.path(),
                 format!("日期无效：“{}”不是 YYYY-MM-DD 格式的真实日期", clip(s)),
                 format!(
                     "invalid date \"{}\": not a real calendar date in YYYY-MM-DD form",
@@ -262,7 +288,7 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
             } else {
                 Converted::Invalid(error(
                     "input.unknown_enum",
-                    path,
+                    &at.path(),
                     format!("未知选项“{}”，可选：{}", clip(s), values.join("、")),
                     format!(
                         "unknown value \"{}\"; expected one of: {}",
@@ -272,13 +298,13 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
                 ))
             }
         }
-        (FieldType::Map, Value::Object(entries)) => convert_map(field, entries, path),
+        (FieldType::Map, Value::Object(entries)) => convert_map(field, entries, &at.path()),
         (FieldType::List, Value::Array(items)) => {
             let max = field.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
             if items.len() > max {
                 Converted::Invalid(error(
                     "input.too_large",
-                    path,
+                    &at.path(),
                     format!("列表过长：最多 {max} 项，实际 {} 项", items.len()),
                     format!("too many items: at most {max}, got {}", items.len()),
                 ))
@@ -286,7 +312,7 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, path: &str) -> Converted<'a>
                 Converted::List(items)
             }
         }
-        _ => Converted::Invalid(wrong_type(path, ty, value)),
+        _ => Converted::Invalid(wrong_type(&at.path(), ty, value)),
     }
 }
 
@@ -332,7 +358,7 @@ fn fmt_num(v: f64) -> String {
     format!("{v}")
 }
 
-fn check_range(field: &FieldDecl, v: f64, path: &str) -> Option<InputError> {
+fn check_range(field: &FieldDecl, v: f64, at: At<'_>) -> Option<InputError> {
     let low = field.min.is_some_and(|m| v < m);
     let high = field.max.is_some_and(|m| v > m);
     if !(low || high) {
@@ -357,39 +383,42 @@ fn check_range(field: &FieldDecl, v: f64, path: &str) -> Option<InputError> {
         ),
         (None, None) => return None,
     };
-    Some(error("input.out_of_range", path, zh, en))
+    Some(error("input.out_of_range", &at.path(), zh, en))
 }
 
 /// Checks each item of a list; `None` when the list as a whole is invalid (an item is not an object).
 fn build_items(
     list: &str,
     items: &[Value],
-    schema: Option<&Vec<(String, FieldDecl)>>,
+    schema: Option<&Vec<(Arc<str>, FieldDecl)>>,
     errors: &mut Vec<InputError>,
 ) -> (Vec<ItemView>, Option<Dynamic>) {
     let mut views = Vec::with_capacity(items.len());
     let mut values = rhai::Array::with_capacity(items.len());
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{list}[{i}]");
         let Value::Object(obj) = item else {
-            errors.push(wrong_type(&item_path, "object", item));
+            errors.push(wrong_type(&format!("{list}[{i}]"), "object", item));
             ok = false;
             continue;
         };
         let mut view = ItemView::default();
         for (name, field) in schema.into_iter().flatten() {
-            let path = format!("{item_path}.{name}");
-            let state = match obj.get(name) {
+            let at = At::Item {
+                list,
+                index: i,
+                name,
+            };
+            let state = match obj.get(&**name) {
                 None => FieldState::Absent,
-                Some(v) => match convert(field, v, &path) {
+                Some(v) => match convert(field, v, at) {
                     Converted::Absent => FieldState::Absent,
                     Converted::Invalid(e) => {
                         errors.push(e);
                         FieldState::Invalid
                     }
                     Converted::Scalar(d) => {
-                        view.value.insert(name.as_str().into(), d);
+                        view.value.insert((&**name).into(), d);
                         FieldState::Present
                     }
                     // Item fields are never lists (the schema refuses them).
@@ -433,23 +462,6 @@ fn insert_in_map(target: &mut Dynamic, segments: &[String], value: Dynamic) {
                 .entry(first.as_str().into())
                 .or_insert_with(|| Dynamic::from_map(Map::new()));
             insert_in_map(child, rest, value);
-        }
-    }
-}
-
-pub fn insert_nested(map: &mut Map, segments: &[&str], value: Dynamic) {
-    match segments {
-        [] => {}
-        [last] => {
-            map.insert((*last).into(), value);
-        }
-        [first, rest @ ..] => {
-            let mut child = map
-                .remove(*first)
-                .and_then(|d| d.try_cast::<Map>())
-                .unwrap_or_default();
-            insert_nested(&mut child, rest, value);
-            map.insert((*first).into(), Dynamic::from_map(child));
         }
     }
 }

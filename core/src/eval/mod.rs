@@ -302,12 +302,16 @@ impl CompiledPack {
             scope.push_constant_dynamic(root.to_owned(), value);
             return;
         }
-        let rest: Vec<&str> = rule.publish_rest.iter().map(String::as_str).collect();
-        let mut map = scope
-            .remove::<Dynamic>(root)
-            .and_then(|d| d.try_cast::<Map>())
-            .unwrap_or_default();
-        input::insert_nested(&mut map, &rest, value);
+        // Read-only like the rest of the scope's values, so a rule cannot change it through a
+        // method; set on the new value alone, not on the whole root map again.
+        let value = value.into_read_only();
+        if let Some(map) = scope.get_value_mut::<Map>(root) {
+            insert_read_only(map, &rule.publish_rest, value);
+            return;
+        }
+        let mut map = Map::new();
+        insert_read_only(&mut map, &rule.publish_rest, value);
+        let _previous = scope.remove::<Dynamic>(root);
         scope.push_constant_dynamic(root.to_owned(), Dynamic::from_map(map));
     }
 
@@ -896,6 +900,28 @@ fn severity_name(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+/// Puts `value` at `segments` below `map`, creating (or replacing non-map values with) read-only
+/// maps on the way.
+fn insert_read_only(map: &mut Map, segments: &[String], value: Dynamic) {
+    match segments {
+        [] => {}
+        [last] => {
+            map.insert(last.as_str().into(), value);
+        }
+        [first, rest @ ..] => {
+            let child = map
+                .entry(first.as_str().into())
+                .or_insert_with(|| Dynamic::from_map(Map::new()).into_read_only());
+            if !child.is_map() {
+                *child = Dynamic::from_map(Map::new()).into_read_only();
+            }
+            if let Some(mut inner) = child.write_lock::<Map>() {
+                insert_read_only(&mut inner, rest, value);
+            }
+        }
     }
 }
 
