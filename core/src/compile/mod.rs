@@ -40,6 +40,9 @@ pub struct Reads {
     pub values: BTreeSet<String>,
     /// `rules.<id>` and `scores.<id>` results.
     pub results: BTreeSet<String>,
+    /// The rule producing each of `values` then `results`, in that order (`None`: no rule does),
+    /// resolved once the evaluation order is known.
+    pub producers: Vec<Option<usize>>,
 }
 
 impl Reads {
@@ -124,8 +127,6 @@ pub struct CompiledPack {
     pub(crate) tables: Vec<CompiledTable>,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) order: Vec<usize>,
-    /// Value path, `rules.<id>` or `scores.<id>` -> the rule producing it.
-    pub(crate) producers: BTreeMap<String, usize>,
     /// Roots of produced value paths, each a map in the evaluation scope.
     pub(crate) value_roots: BTreeSet<String>,
     pub(crate) params: rhai::Map,
@@ -184,6 +185,20 @@ impl CompiledPack {
             }
         }
         let (order, producers) = evaluation_order(&mut rules)?;
+        for rule in &mut rules {
+            let resolve = |reads: &mut Reads| {
+                reads.producers = reads
+                    .values
+                    .iter()
+                    .chain(reads.results.iter())
+                    .map(|name| producers.get(name).copied())
+                    .collect();
+            };
+            if let Some(w) = &mut rule.when {
+                resolve(&mut w.reads);
+            }
+            resolve(&mut rule.body_reads);
+        }
         let params = resolved
             .manifest
             .params
@@ -200,7 +215,6 @@ impl CompiledPack {
             tables,
             rules,
             order,
-            producers,
             params,
             constants: Vec::new(),
             limits: *limits,

@@ -116,10 +116,23 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
             arithmetic(*op, &a, &b, env.max_string)
         }
         Direct::Call(f, args) => {
+            // `let` variables are passed by reference, the other arguments evaluated first.
+            let owned = args
+                .iter()
+                .map(|a| match a {
+                    Direct::Local(_) => Ok(None),
+                    other => eval(other, env).map(Some),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let values = args
                 .iter()
-                .map(|a| eval(a, env))
-                .collect::<Result<Vec<_>, _>>()?;
+                .zip(&owned)
+                .map(|(a, o)| match (a, o) {
+                    (_, Some(v)) => Ok(v),
+                    (Direct::Local(slot), None) => env.locals.get(*slot).ok_or(GiveUp),
+                    _ => Err(GiveUp),
+                })
+                .collect::<Result<Vec<&Dynamic>, _>>()?;
             call(*f, &values)
         }
         Direct::Array(items) => Ok(Dynamic::from_array(
@@ -223,7 +236,9 @@ fn mutate(
         }
         (Mutation::Replace, [find, with]) => {
             let (find, with) = (as_str(find)?, as_str(with)?);
-            (!s.is_empty()).then(|| s.replace(find.as_str(), with.as_str()))
+            // Nothing to replace: the same text, without building a copy.
+            (!s.is_empty() && s.contains(find.as_str()))
+                .then(|| s.replace(find.as_str(), with.as_str()))
         }
         (Mutation::MakeUpper, []) => (!s.chars().all(char::is_uppercase)).then(|| s.to_uppercase()),
         (Mutation::MakeLower, []) => (!s.chars().all(char::is_lowercase)).then(|| s.to_lowercase()),
@@ -309,18 +324,13 @@ fn walk_key(map: &Map, key: &str, rest: &[Step], env: &mut Env<'_>) -> Answer {
 
 /// `receiver.f(args)`, reading the receiver in place for the functions that only look at it.
 fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -> Answer {
+    let rest = args
+        .iter()
+        .map(|a| eval(a, env))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut values = Vec::with_capacity(args.len() + 1);
-    match (f, args) {
-        (Function::Len, []) => return length(receiver),
-        (Function::Contains, [item]) => {
-            let item = eval(item, env)?;
-            return contains(receiver, &item);
-        }
-        _ => values.push(receiver.clone()),
-    }
-    for a in args {
-        values.push(eval(a, env)?);
-    }
+    values.push(receiver);
+    values.extend(rest.iter());
     call(f, &values)
 }
 
@@ -500,7 +510,7 @@ fn contains(container: &Dynamic, item: &Dynamic) -> Answer {
 
 /// Calls a function of the allowlist with the types it was registered for; any other types, or
 /// an error from the function, give up so that rhai reports it.
-pub(crate) fn call(f: Function, args: &[Dynamic]) -> Answer {
+pub(crate) fn call(f: Function, args: &[&Dynamic]) -> Answer {
     let ok = |r: Result<Dynamic, _>| r.map_err(|_: Box<rhai::EvalAltResult>| GiveUp);
     match (f, args) {
         (Function::Len, [v]) => length(v),
@@ -509,27 +519,29 @@ pub(crate) fn call(f: Function, args: &[Dynamic]) -> Answer {
             let code = code.as_immutable_string_ref().map_err(|_| GiveUp)?;
             Ok(Dynamic::from_bool(credit_code::uscc_valid(&code)))
         }
-        (Function::MaxByOrder, [list, order]) => {
-            ok(lists::max_by_order(as_array(list)?, as_array(order)?))
-        }
-        (Function::MinByOrder, [list, order]) => {
-            ok(lists::min_by_order(as_array(list)?, as_array(order)?))
-        }
+        (Function::MaxByOrder, [list, order]) => ok(lists::max_by_order_ref(
+            &*list.as_array_ref().map_err(|_| GiveUp)?,
+            &*order.as_array_ref().map_err(|_| GiveUp)?,
+        )),
+        (Function::MinByOrder, [list, order]) => ok(lists::min_by_order_ref(
+            &*list.as_array_ref().map_err(|_| GiveUp)?,
+            &*order.as_array_ref().map_err(|_| GiveUp)?,
+        )),
         (Function::AnyWhere, [list, key, value]) => {
             ok(
-                lists::any_where(as_array(list)?, as_str(key)?, value.clone())
+                lists::any_where(as_array(list)?, as_str(key)?, (*value).clone())
                     .map(Dynamic::from_bool),
             )
         }
         (Function::AllWhere, [list, key, value]) => {
             ok(
-                lists::all_where(as_array(list)?, as_str(key)?, value.clone())
+                lists::all_where(as_array(list)?, as_str(key)?, (*value).clone())
                     .map(Dynamic::from_bool),
             )
         }
         (Function::CountWhere, [list, key, value]) => {
             ok(
-                lists::count_where(as_array(list)?, as_str(key)?, value.clone())
+                lists::count_where(as_array(list)?, as_str(key)?, (*value).clone())
                     .map(Dynamic::from_int),
             )
         }

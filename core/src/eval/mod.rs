@@ -315,15 +315,6 @@ impl CompiledPack {
         scope.push_constant_dynamic(root.to_owned(), Dynamic::from_map(map));
     }
 
-    fn producer_result<'r>(
-        &self,
-        name: &str,
-        results: &'r [Option<RuleResult>],
-    ) -> Option<&'r RuleResult> {
-        let index = self.producers.get(name)?;
-        results.get(*index)?.as_ref()
-    }
-
     fn gate(
         &self,
         reads: &Reads,
@@ -340,8 +331,8 @@ impl CompiledPack {
                 FieldState::Invalid => gate.error = true,
             }
         }
-        for name in reads.values.iter().chain(reads.results.iter()) {
-            match self.producer_result(name, results) {
+        for producer in &reads.producers {
+            match producer.and_then(|i| results.get(i)?.as_ref()) {
                 Some(r) => {
                     gate.unverified |= r.unverified;
                     match r.status {
@@ -934,6 +925,16 @@ fn item_path(rule: &CompiledRule, fe: &ForEach, k: usize, i: usize, name: &str) 
 }
 
 fn dedup<T: AsRef<str>>(v: Vec<T>) -> Vec<T> {
+    // Most rules read a handful of fields: a scan of what is kept beats building a set.
+    if v.len() <= 16 {
+        let mut kept: Vec<T> = Vec::with_capacity(v.len());
+        for p in v {
+            if !kept.iter().any(|k| k.as_ref() == p.as_ref()) {
+                kept.push(p);
+            }
+        }
+        return kept;
+    }
     let keep: Vec<bool> = {
         let mut seen = BTreeSet::new();
         v.iter().map(|p| seen.insert(p.as_ref())).collect()

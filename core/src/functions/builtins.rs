@@ -73,7 +73,7 @@ fn register_strings(engine: &mut Engine) {
         .register_fn(
             "replace",
             |s: &mut ImmutableString, find: &str, with: &str| {
-                if !s.is_empty() {
+                if !s.is_empty() && s.contains(find) {
                     *s = s.replace(find, with).into();
                 }
             },

@@ -80,13 +80,13 @@ fn rank(value: &Dynamic, order: &Array) -> FnResult<usize> {
 
 /// Element of `list` whose rank in `order` satisfies `better(candidate, best)`; `()` if empty.
 fn extreme_by_order(
-    list: Array,
+    list: &Array,
     order: &Array,
     better: fn(usize, usize) -> bool,
 ) -> FnResult<Dynamic> {
-    let mut best: Option<(usize, Dynamic)> = None;
+    let mut best: Option<(usize, &Dynamic)> = None;
     for item in list {
-        let r = rank(&item, order)?;
+        let r = rank(item, order)?;
         let replace = match &best {
             Some((b, _)) => better(r, *b),
             None => true,
@@ -95,19 +95,29 @@ fn extreme_by_order(
             best = Some((r, item));
         }
     }
-    Ok(best.map_or(Dynamic::UNIT, |(_, item)| item))
+    Ok(best.map_or(Dynamic::UNIT, |(_, item)| item.clone()))
 }
 
 /// rhai `max_by_order(list, order)`: the element of `list` that comes last in `order`.
 ///
 /// Every element is ranked, even after a maximum is known, so an unknown grade is always reported.
 pub fn max_by_order(list: Array, order: Array) -> FnResult<Dynamic> {
-    extreme_by_order(list, &order, |candidate, best| candidate > best)
+    max_by_order_ref(&list, &order)
 }
 
 /// rhai `min_by_order(list, order)`: the element of `list` that comes first in `order`.
 pub fn min_by_order(list: Array, order: Array) -> FnResult<Dynamic> {
-    extreme_by_order(list, &order, |candidate, best| candidate < best)
+    min_by_order_ref(&list, &order)
+}
+
+/// `max_by_order` on borrowed arrays.
+pub fn max_by_order_ref(list: &Array, order: &Array) -> FnResult<Dynamic> {
+    extreme_by_order(list, order, |candidate, best| candidate > best)
+}
+
+/// `min_by_order` on borrowed arrays.
+pub fn min_by_order_ref(list: &Array, order: &Array) -> FnResult<Dynamic> {
+    extreme_by_order(list, order, |candidate, best| candidate < best)
 }
 
 /// Borrows `item` as a map, or reports which item was not one.
