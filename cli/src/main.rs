@@ -6,6 +6,12 @@
 mod doc_cmd;
 mod test_cmd;
 
+/// mimalloc rather than the system allocator: an evaluation makes many small, short-lived
+/// allocations, and the server and `hegui check` run them on every core at once
+/// (docs/BENCHMARKS.md, "Server").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // Shared with the integration tests through the library target (cli/src/lib.rs).
 use hegui::{check, error, packs, serve, signing};
 
