@@ -1,6 +1,6 @@
 //! Evaluates `cn.supervision` many times, for profilers (`perf record`, `valgrind --tool=callgrind`).
 //!
-//! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000 [--no-json]`
+//! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000 [--no-json] [--decisions]`
 //! (`HEGUI_PACK_DIR=DIR` for another pack folder)
 
 use std::fs;
@@ -43,7 +43,15 @@ fn main() {
     };
     let text = fs::read_to_string(root.join("examples/supervision-full.json")).unwrap_or_default();
     let input: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let options = EvalOptions::default();
+    // `--decisions` builds the decisions-only outcome (`Detail::Decisions`).
+    let options = EvalOptions {
+        detail: if std::env::args().any(|a| a == "--decisions") {
+            hegui_core::Detail::Decisions
+        } else {
+            hegui_core::Detail::Full
+        },
+        ..EvalOptions::default()
+    };
     // `--no-json` measures evaluation alone, without printing the outcome.
     let print = !std::env::args().any(|a| a == "--no-json");
     let mut bytes = 0;

@@ -27,7 +27,7 @@ pub mod text;
 
 pub use compile::{CompiledPack, Limits};
 pub use error::LoadError;
-pub use eval::EvalOptions;
+pub use eval::{Detail, EvalOptions};
 pub use outcome::Outcome;
 pub use resolve::ResolvedPack;
 pub use source::PackFiles;

@@ -38,6 +38,7 @@ try {
   console.log(`evaluate (object in, object out): median ${r.evaluate.toFixed(1)} µs`);
   console.log(`evaluateJson (text in, text out): median ${r.evaluateJson.toFixed(1)} µs`);
   console.log(`evaluate, lang zh:                median ${r.evaluateZh.toFixed(1)} µs`);
+  console.log(`evaluate, detail decisions:       median ${r.evaluateDecisions.toFixed(1)} µs`);
   console.log(`Engine.fromBundle (parse, digest, compile): median ${(r.fromBundle / 1000).toFixed(2)} ms`);
   console.log(`cold start (import + fetch + instantiate + fetch/load bundle): median ${medianOf(colds).toFixed(1)} ms (of ${colds.length} fresh pages; first ${colds[0].toFixed(1)} ms)`);
 } finally {

@@ -33,5 +33,6 @@ console.log(`node ${process.version}`);
 console.log(`evaluate (object in, object out): median ${r.evaluate.toFixed(1)} µs`);
 console.log(`evaluateJson (text in, text out): median ${r.evaluateJson.toFixed(1)} µs`);
 console.log(`evaluate, lang zh:                median ${r.evaluateZh.toFixed(1)} µs`);
+console.log(`evaluate, detail decisions:       median ${r.evaluateDecisions.toFixed(1)} µs`);
 console.log(`Engine.fromBundle (parse, digest, compile): median ${(r.fromBundle / 1000).toFixed(2)} ms`);
 console.log(`cold start (read + compile + instantiate + load bundle): median ${medianOf(colds).toFixed(1)} ms (of ${colds.length} fresh processes)`);

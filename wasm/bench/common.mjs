@@ -26,6 +26,7 @@ export function evaluateBench(Engine, bundleText, input) {
     evaluate: timeMicros(() => engine.evaluate(input)),
     evaluateJson: timeMicros(() => engine.evaluateJson(text)),
     evaluateZh: timeMicros(() => engine.evaluate(input, { lang: 'zh' })),
+    evaluateDecisions: timeMicros(() => engine.evaluate(input, { detail: 'decisions' })),
     fromBundle: timeMicros(() => Engine.fromBundle(bundleText).free(), { warmup: 20, batches: 15, perBatch: 5 }),
   };
 }

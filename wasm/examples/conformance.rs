@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::source::{FieldDecl, FieldType};
-use hegui_core::{CompiledPack, EvalOptions, Lang, PackFiles, ResolvedPack};
+use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, PackFiles, ResolvedPack};
 use serde_json::{json, Map, Value};
 
 /// SplitMix64: small, seedable, the same on every machine.
@@ -265,8 +265,26 @@ fn write_pack(out: &Path, id: &str, bundle: &str, pack: &CompiledPack, cases: &[
         let opts = EvalOptions {
             lang: c.lang,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            detail: Detail::Full,
         };
-        let expected = pack.evaluate_str(&c.input, &opts).to_json();
+        let full = pack.evaluate_str(&c.input, &opts);
+        let expected = full.to_json();
+        // The decisions-only outcome is the full one without its trace.
+        let mut trimmed = full.clone();
+        trimmed.rules.clear();
+        trimmed.fields.clear();
+        let decisions = pack.evaluate_str(
+            &c.input,
+            &EvalOptions {
+                detail: Detail::Decisions,
+                ..opts
+            },
+        );
+        assert!(
+            decisions == trimmed,
+            "{id}, case {}: the decisions-only outcome differs from the full one",
+            c.name
+        );
         let interpreted = reference.evaluate_str(&c.input, &opts).to_json();
         assert!(
             expected == interpreted,

@@ -12,6 +12,11 @@ export type Lang = 'zh' | 'en' | 'both';
 export interface EvaluateOptions {
   /** Languages of the messages in the outcome (default: both). */
   lang?: Lang;
+  /**
+   * `"full"` (default): the whole outcome. `"decisions"`: decisions, `complete`, `missing` and
+   * `errors` only, with `rules` and `fields` empty; the same answers, faster to build and read.
+   */
+  detail?: 'full' | 'decisions';
 }
 
 export type RuleStatus = 'pass' | 'fail' | 'pending' | 'not_applicable' | 'error';

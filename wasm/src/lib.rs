@@ -22,7 +22,7 @@ pub mod describe;
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::signature::{key_from_hex, verify_signed_bundle};
-use hegui_core::{CompiledPack, EvalOptions, Lang, ResolvedPack};
+use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, ResolvedPack};
 use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -289,6 +289,7 @@ fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
     let mut opts = EvalOptions {
         lang: Lang::Both,
         max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+        detail: Detail::Full,
     };
     if options.is_undefined() || options.is_null() {
         return Ok(opts);
@@ -305,6 +306,19 @@ fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
             return Err(Problem::new("options.lang", "lang is a string"));
         };
         opts.lang = parse_lang(Some(&s))?;
+    }
+    let detail = Reflect::get(options, &JsValue::from_str("detail")).unwrap_or(JsValue::UNDEFINED);
+    if !(detail.is_undefined() || detail.is_null()) {
+        opts.detail = match detail.as_string().as_deref() {
+            Some("full") => Detail::Full,
+            Some("decisions") => Detail::Decisions,
+            _ => {
+                return Err(Problem::new(
+                    "options.detail",
+                    "detail is \"full\" (the default) or \"decisions\"",
+                ))
+            }
+        };
     }
     Ok(opts)
 }

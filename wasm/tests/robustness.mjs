@@ -94,6 +94,16 @@ throwsHegui('evaluateJson: not a string', () => engine.evaluateJson({}), 'input.
 throwsHegui('options: unknown lang', () => engine.evaluate(full, { lang: 'fr' }), 'options.lang');
 throwsHegui('options: lang not a string', () => engine.evaluate(full, { lang: 5 }), 'options.lang');
 throwsHegui('options: not an object', () => engine.evaluate(full, 'zh'), 'options.invalid');
+throwsHegui('options: unknown detail', () => engine.evaluate(full, { detail: 'some' }), 'options.detail');
+{
+  const whole = engine.evaluate(full);
+  const brief = engine.evaluate(full, { detail: 'decisions' });
+  check('options: detail "decisions" gives the same answers without the trace',
+    brief.rules.length === 0 && Object.keys(brief.fields).length === 0 && whole.rules.length > 0 &&
+    JSON.stringify([brief.decisions, brief.complete, brief.missing, brief.errors]) ===
+      JSON.stringify([whole.decisions, whole.complete, whole.missing, whole.errors]),
+    JSON.stringify(brief.decisions));
+}
 // Pack description.
 const info = engine.pack();
 check('pack(): rules and decisions', info.rules.length > 0 && info.decisions.some((d) => d.name === 'risk.class') &&

@@ -34,6 +34,7 @@ pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
 pub struct EvalOptions {
     pub lang: Lang,
     pub max_input_bytes: usize,
+    pub detail: Detail,
 }
 
 impl Default for EvalOptions {
@@ -41,8 +42,21 @@ impl Default for EvalOptions {
         EvalOptions {
             lang: Lang::Both,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            detail: Detail::Full,
         }
     }
+}
+
+/// How much of the outcome to build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything: decisions, the trace of every rule, and the notes for each field.
+    #[default]
+    Full,
+    /// Decisions, `complete`, `missing` and `errors` only; `rules` and `fields` stay empty.
+    /// Every rule still runs, so these are exactly the full outcome's: for callers that act on the
+    /// answer and show no trace (batch re-checks, a form's submit button, comparisons).
+    Decisions,
 }
 
 /// What one rule came to.
@@ -146,7 +160,7 @@ impl CompiledPack {
                         options.max_input_bytes
                     ),
                 ),
-                options.lang,
+                *options,
             );
         }
         match serde_json::from_str::<Value>(text) {
@@ -157,7 +171,7 @@ impl CompiledPack {
                     format!("输入不是有效的 JSON：{e}"),
                     format!("input is not valid JSON: {e}"),
                 ),
-                options.lang,
+                *options,
             ),
         }
     }
@@ -171,12 +185,12 @@ impl CompiledPack {
                     "输入文档应为 JSON 对象",
                     "the input document must be a JSON object",
                 ),
-                options.lang,
+                *options,
             );
         };
         let mut view = InputView::build(&self.schema, doc);
         let results = self.run_rules(&mut view);
-        self.assemble(&view, results, options.lang)
+        self.assemble(&view, results, options.lang, options.detail)
     }
 
     /// Evaluates the rules that read no input once, on an empty document.
@@ -227,7 +241,8 @@ impl CompiledPack {
     }
 
     /// An outcome for an input that could not be read at all: every rule and decision is `error`.
-    fn document_error(&self, code: &str, message: Text, lang: Lang) -> Outcome {
+    fn document_error(&self, code: &str, message: Text, options: EvalOptions) -> Outcome {
+        let lang = options.lang;
         let decisions = self
             .rules
             .iter()
@@ -249,6 +264,7 @@ impl CompiledPack {
         let rules = self
             .rules
             .iter()
+            .filter(|_| options.detail == Detail::Full)
             .map(|r| self.rule_out(r, &mut RuleResult::new(RuleStatus::Error), lang, None))
             .collect();
         Outcome {
@@ -636,7 +652,14 @@ impl CompiledPack {
         }
     }
 
-    fn assemble(&self, view: &InputView, mut results: Vec<RuleResult>, lang: Lang) -> Outcome {
+    fn assemble(
+        &self,
+        view: &InputView,
+        mut results: Vec<RuleResult>,
+        lang: Lang,
+        detail: Detail,
+    ) -> Outcome {
+        let full = detail == Detail::Full;
         let mut errors: Vec<ErrorOut> = view
             .errors
             .iter()
@@ -648,7 +671,7 @@ impl CompiledPack {
             })
             .collect();
         let mut fields: BTreeMap<String, Vec<FieldNote>> = BTreeMap::new();
-        for e in &view.errors {
+        for e in view.errors.iter().filter(|_| full) {
             if let Some(path) = &e.path {
                 fields.entry(path.clone()).or_default().push(FieldNote {
                     rule: None,
@@ -660,14 +683,20 @@ impl CompiledPack {
         }
         let mut decisions = BTreeMap::new();
         let mut missing = Vec::new();
-        let mut rules = Vec::with_capacity(self.rules.len());
+        let mut rules = Vec::with_capacity(if full { self.rules.len() } else { 0 });
         for (rule, r) in self.rules.iter().zip(results.iter_mut()) {
+            let is_decision = matches!(
+                (rule.decl.kind, &rule.body),
+                (RuleKind::Decision, Body::Value { .. })
+            );
             // A decision value that cannot be printed (a non-finite number, a foreign type) is an
-            // error of its rule, never a silently altered value.
+            // error of its rule, never a silently altered value. Without the trace, other rules'
+            // values are converted only to be checked.
             let mut json_value = None;
             if let Some(v) = &r.value {
-                match to_json(v) {
-                    Ok(j) => json_value = Some(j),
+                let converted = to_json(v).map(|j| (full || is_decision).then_some(j));
+                match converted {
+                    Ok(j) => json_value = j,
                     Err(m) => {
                         r.status = RuleStatus::Error;
                         r.error = Some(("rule.value", m));
@@ -689,7 +718,7 @@ impl CompiledPack {
                     )),
                 });
             }
-            if r.status == RuleStatus::Fail {
+            if r.status == RuleStatus::Fail && full {
                 let severity = severity_name(rule.decl.severity.unwrap_or_default());
                 for path in dedup(r.fail_paths.clone()) {
                     fields.entry(path.to_string()).or_default().push(FieldNote {
@@ -717,7 +746,9 @@ impl CompiledPack {
                     },
                 );
             }
-            rules.push(self.rule_out(rule, r, lang, json_value));
+            if full {
+                rules.push(self.rule_out(rule, r, lang, json_value));
+            }
         }
         let missing = self.sort_paths(missing);
         let complete = errors.is_empty()
