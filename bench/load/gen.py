@@ -54,11 +54,19 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "hegui"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument(
+        "--detail",
+        choices=["full", "decisions"],
+        default="full",
+        help="body: claim the full outcome, or the decisions-only one (rules and fields empty)",
+    )
     args = ap.parse_args()
 
     if args.kind == "body":
         doc = json.load(open(EXAMPLE, encoding="utf-8"))
         outcome = evaluate(args.bin, doc)
+        if args.detail == "decisions":
+            outcome["rules"], outcome["fields"] = [], {}
         body = {"pack": outcome["pack"], "input": doc, "outcome": outcome}
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(body, f, ensure_ascii=False, separators=(",", ":"))

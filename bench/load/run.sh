@@ -2,7 +2,8 @@
 # Load test of `hegui serve` (POST /v1/verify with wrk) and of `hegui check` on a large file.
 # Usage: bench/load/run.sh [server|check|all]   (default all)
 # Env: DURATION (30s), CONNS (64), THREADS (2), PORT (18787), N (1000000), RUST_LOG (warn),
-#      OUT (target/bench-load)
+#      OUT (target/bench-load), DETAIL (full; `decisions`: the body claims the decisions-only
+#      outcome and asks for a decisions-only answer, /v1/verify?detail=decisions)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT=${1:-all}
@@ -11,6 +12,7 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18787}
 N=${N:-1000000}
+DETAIL=${DETAIL:-full}
 OUT=${OUT:-target/bench-load}
 export RUST_LOG=${RUST_LOG:-warn}
 mkdir -p "$OUT"
@@ -20,7 +22,7 @@ BIN=target/release/hegui
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
 
 server() {
-  python3 bench/load/gen.py body --bin "$BIN" --out "$OUT/verify.json"
+  python3 bench/load/gen.py body --bin "$BIN" --detail "$DETAIL" --out "$OUT/verify.json"
   /usr/bin/time -v -o "$OUT/serve.time" "$BIN" serve --addr "127.0.0.1:$PORT" \
     --packs rules/cn/supervision --no-static 2>"$OUT/serve.log" &
   local time_pid=$!
@@ -30,9 +32,9 @@ server() {
   done
   local server_pid
   server_pid=$(pgrep -P "$time_pid")
-  echo "== wrk: POST /v1/verify, $CONNS connections, $THREADS threads, $DURATION (RUST_LOG=$RUST_LOG)"
+  echo "== wrk: POST /v1/verify?detail=$DETAIL, $CONNS connections, $THREADS threads, $DURATION (RUST_LOG=$RUST_LOG)"
   BODY="$OUT/verify.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
-    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify" | tee "$OUT/wrk.txt"
+    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify?detail=$DETAIL" | tee "$OUT/wrk.txt"
   kill -TERM "$server_pid"
   wait "$time_pid" || true
   echo "== server: $(grep 'Maximum resident set size' "$OUT/serve.time")"

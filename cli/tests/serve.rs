@@ -327,3 +327,52 @@ fn static_files_are_served_at_the_root() {
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn detail_decisions_answers_the_same_without_the_trace() {
+    let server = Server::start(config());
+    let addr = server.addr;
+    let (input, full) = honest(addr);
+    let brief = post_json(
+        addr,
+        "/v1/packs/cn.supervision/evaluate?detail=decisions",
+        &input,
+    )
+    .json();
+    assert_eq!(brief["decisions"], full["decisions"]);
+    assert_eq!(brief["complete"], full["complete"]);
+    assert_eq!(brief["rules"], json!([]));
+    assert_eq!(brief["fields"], json!({}));
+    assert!(!full["rules"].as_array().unwrap().is_empty());
+
+    // A client may claim the brief outcome, and ask for a brief answer.
+    let reply = post_json(
+        addr,
+        "/v1/verify?detail=decisions",
+        &verify_body(&input, &brief),
+    );
+    let verdict = reply.json();
+    assert_eq!(verdict["verdict"], "accepted", "{verdict}");
+    assert_eq!(verdict["outcome"], brief);
+    // Tampering is still caught.
+    let mut tampered = brief.clone();
+    tampered["decisions"]["risk.class"]["value"] = json!("甲");
+    let verdict = post_json(
+        addr,
+        "/v1/verify?detail=decisions",
+        &verify_body(&input, &tampered),
+    )
+    .json();
+    assert_eq!(verdict["verdict"], "rejected", "{verdict}");
+
+    let bad = post_json(
+        addr,
+        "/v1/verify?detail=everything",
+        &verify_body(&input, &brief),
+    );
+    assert_eq!(
+        (bad.status, bad.error_code()),
+        (400, "request.query".into())
+    );
+    server.stop();
+}

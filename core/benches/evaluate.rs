@@ -56,6 +56,14 @@ fn bench(c: &mut Criterion) {
                 .to_json()
         })
     });
+    let decisions = EvalOptions {
+        detail: hegui_core::Detail::Decisions,
+        ..EvalOptions::default()
+    };
+    c.bench_function(
+        "cn.supervision/evaluate, decisions only (full input)",
+        |b| b.iter(|| pack.evaluate(std::hint::black_box(&input), &decisions)),
+    );
     c.bench_function("cn.supervision/compile", |b| {
         b.iter(|| CompiledPack::compile(std::hint::black_box(resolved.clone())))
     });

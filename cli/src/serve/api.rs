@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hegui_core::{EvalOptions, Lang};
+use hegui_core::{Detail, EvalOptions, Lang};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -121,6 +121,27 @@ pub struct VerifyResponse {
 pub struct PackQuery {
     version: Option<String>,
     lang: Option<String>,
+    detail: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct VerifyQuery {
+    detail: Option<String>,
+}
+
+/// `?detail=full` (the default) or `?detail=decisions` (the outcome without `rules` and
+/// `fields`: the same answers, a tenth of the bytes).
+fn detail(q: Option<&str>) -> Result<Detail, ApiError> {
+    match q {
+        None | Some("full") => Ok(Detail::Full),
+        Some("decisions") => Ok(Detail::Decisions),
+        Some(other) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.query",
+            format!("detail must be full or decisions, not `{other}`"),
+        )
+        .with_path("detail")),
+    }
 }
 
 fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
@@ -210,7 +231,7 @@ fn find_pack<'a>(
     })
 }
 
-fn query(q: Result<Query<PackQuery>, QueryRejection>) -> Result<PackQuery, ApiError> {
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(q)| q).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -303,7 +324,8 @@ pub async fn get_pack(
     params(
         ("id" = String, Path, description = "pack id"),
         ("version" = Option<String>, Query, description = "pack version; the newest by default"),
-        ("lang" = Option<String>, Query, description = "`zh` or `en`: messages in one language only")
+        ("lang" = Option<String>, Query, description = "`zh` or `en`: messages in one language only"),
+        ("detail" = Option<String>, Query, description = "`full` (default) or `decisions`: the outcome without `rules` and `fields`")
     ),
     request_body(content = Object, description = "the input document", content_type = "application/json"),
     responses(
@@ -336,6 +358,7 @@ pub async fn evaluate(
             .with_path("lang")
         })?;
     }
+    options.detail = detail(q.detail.as_deref())?;
     let size = body.len();
     let bytes = run_cpu(&state, size, move || {
         let input: Value = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
@@ -353,6 +376,9 @@ pub async fn evaluate(
 #[utoipa::path(
     post,
     path = "/v1/verify",
+    params(
+        ("detail" = Option<String>, Query, description = "`full` (default) or `decisions`: the recomputed outcome without `rules` and `fields`")
+    ),
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "the verdict, its reasons and the recomputed outcome", body = VerifyResponse),
@@ -365,21 +391,23 @@ pub async fn evaluate(
 )]
 pub async fn verify(
     State(state): State<AppState>,
+    q: Result<Query<VerifyQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let mut options = state.options;
+    options.detail = detail(q.detail.as_deref())?;
     let body = json_body(&headers, body)?;
     let size = body.len();
     let shared = Arc::clone(&state);
     let bytes = run_cpu(&state, size, move || {
         let request: VerifyRequest =
             serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
-        let checked = shared.registry.verify(
-            &request.pack,
-            &request.input,
-            &request.outcome.0,
-            &shared.options,
-        );
+        let checked =
+            shared
+                .registry
+                .verify(&request.pack, &request.input, &request.outcome.0, &options);
         let response = VerifyResponse {
             verdict: match checked.verdict {
                 Verdict::Accepted => "accepted",
