@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hegui against its peers, in one run: installs the peers, checks that every engine gives hegui's
 # answers on the shared inputs, times the ones that agree (Chromium, Node, native), measures the
-# bytes shipped, and regenerates the `## Peers` section of docs/BENCHMARKS.md.
+# bytes shipped, and regenerates the `## Peers` section of docs/BENCHMARKS.md. hegui is timed twice
+# (decisions-only, the ratios' baseline, and the full outcome); see README.md.
 # Usage: bash bench/peers/run.sh [N inputs, default 1000]. Not part of scripts/test.sh.
 # Exit status: non-zero when an engine disagreed with hegui or a stage failed (the others still run).
 set -uo pipefail
@@ -23,8 +24,10 @@ echo "== peers: npm ci (bench/peers/package-lock.json)"
 
 echo "== hegui: the CLI, the WASM package and the two pack bundles"
 (cd "$root" && cargo build --release -q -p hegui) || exit 2
+wasm_built=false
 if [ -z "${SKIP_WASM_BUILD:-}" ] || [ ! -f "$root/wasm/pkg/hegui_wasm_bg.wasm" ]; then
   (cd "$root" && bash wasm/build.sh) || exit 2
+  wasm_built=true
 fi
 # A private copy, so a rebuild of wasm/pkg by someone else cannot change the package mid-run.
 rm -rf "$here/out/hegui-pkg" && cp -r "$root/wasm/pkg" "$here/out/hegui-pkg"
@@ -48,7 +51,7 @@ echo "== Node"
 echo "== native (criterion; bench/peers/native)"
 (cd "$here/native" && cargo bench -q --bench peers 2>&1 | grep -v '^\s*$' | grep -v 'Warning: Unable to complete' ) ; [ "${PIPESTATUS[0]}" = 0 ] || status=1
 end=$(date +%s)
-node -e "require('fs').writeFileSync('$here/out/run.json', JSON.stringify({seconds: $end - $start, load_start: '$load_start', load_end: require('fs').readFileSync('/proc/loadavg','utf8').split(' ').slice(0,3).join(' '), date: new Date().toISOString().slice(0,10)}))"
+node -e "require('fs').writeFileSync('$here/out/run.json', JSON.stringify({seconds: $end - $start, load_start: '$load_start', load_end: require('fs').readFileSync('/proc/loadavg','utf8').split(' ').slice(0,3).join(' '), date: new Date().toISOString().slice(0,10), wasm_built: $wasm_built}))"
 (cd "$here" && node lib/report.mjs) || status=1
 echo "== done in $((end - start)) s, status $status"
 exit $status

@@ -16,11 +16,27 @@ const PEERS = ['jsonlogic', 'cel', 'jre', 'zen'];
 const H = await import(path.join(out, 'hegui-pkg/index.js'));
 H.initSync({ module: fs.readFileSync(path.join(out, 'hegui-pkg/hegui_wasm_bg.wasm')) });
 const bundles = { supervision: fs.readFileSync(path.join(out, 'cn.supervision.json'), 'utf8'), healthy: fs.readFileSync(path.join(out, 'cn.healthy-enterprise.json'), 'utf8') };
-const hegui = (await import('./peer-hegui.mjs')).load(H, bundles);
-const ref = await answersOf(hegui, false, docs);
+const HP = await import('./peer-hegui.mjs');
+const hegui = HP.load(H, bundles);
+const ref = await answersOf(hegui, false, docs); // the full outcome's answers: the reference for every other row
 
-const result = { env: 'node', node: process.version, inputs: docs.length, engines: {}, failed: {} };
-const timed = [{ name: 'hegui (wasm)', engine: hegui, isAsync: false }];
+const result = { env: 'node', node: process.version, inputs: docs.length, engines: {}, failed: {}, baseline: HP.decisionsName };
+const timed = [];
+// hegui's decisions-only mode is checked like a peer: it must give the full outcome's answers.
+const heguiDecisions = HP.load(H, bundles, { detail: 'decisions' });
+{
+  const d = disagreements(ref, await answersOf(heguiDecisions, false, docs));
+  if (d.count) {
+    result.failed[HP.decisionsName] = `${d.count} of ${docs.length} answers differ from hegui's full outcome`;
+    console.error(`node: ${HP.decisionsName}: ${d.count} answers differ from hegui's full outcome; first:`);
+    for (const x of d.first) console.error(JSON.stringify(x));
+    result.baseline = HP.name;
+  } else {
+    console.log(`node: ${HP.decisionsName}: ${docs.length}/${docs.length} answers agree with hegui's full outcome`);
+    timed.push({ name: HP.decisionsName, engine: heguiDecisions, isAsync: false });
+  }
+}
+timed.push({ name: HP.name, engine: hegui, isAsync: false });
 for (const p of PEERS) {
   const m = await import(`./peer-${p}.mjs`);
   let e;
@@ -43,7 +59,7 @@ result.per_eval = await measure(timed, docs, { rounds: Number(process.env.ROUNDS
 const TRIALS = Number(process.env.COLD_TRIALS || 5);
 result.cold_ms = {};
 for (const e of timed) {
-  const key = e.name === 'hegui (wasm)' ? 'hegui' : PEERS.find((p) => e.name === JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), p, 'name'])).name);
+  const key = e.name === HP.name ? 'hegui' : e.name === HP.decisionsName ? 'hegui-decisions' : PEERS.find((p) => e.name === JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), p, 'name'])).name);
   const t = [];
   for (let i = 0; i < TRIALS; i++) t.push(JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), key])).ms);
   t.sort((a, b) => a - b);

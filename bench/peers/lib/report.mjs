@@ -1,6 +1,8 @@
 // Writes the `## Peers` section of docs/BENCHMARKS.md (between the peers:begin/end markers) from
-// out/{node,browser,native,sizes}.json. Ratios are peer ÷ hegui: above 1 means hegui is faster
-// (or smaller), below 1 means the peer is.
+// out/{node,browser,native,sizes}.json. Ratios are row ÷ hegui's decisions-only row (the baseline:
+// `detail: 'decisions'` / `Detail::Decisions`, the same five answers the peers compute): above 1
+// means hegui is faster (or smaller), below 1 means the peer is. hegui's full-outcome row gets the
+// same ratio, i.e. what the whole trace costs on top of the decisions.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,14 +23,28 @@ const us = (x) => (x == null ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toF
 const ratio = (p, h) => (p == null || h == null || !h ? '—' : (p / h >= 10 ? (p / h).toFixed(0) : (p / h).toFixed(2)) + '×');
 const kb = (b) => (b >= 10240 ? (b / 1024).toFixed(0) : (b / 1024).toFixed(1)) + ' KiB';
 
-function timeTable(r, heguiName, withCold) {
+// hegui's two rows in each environment: [decisions-only, full outcome].
+const HEGUI = { wasm: ['hegui (wasm, decisions)', 'hegui (wasm)'], native: ['hegui-core (decisions)', 'hegui-core'] };
+const FULL_LABEL = { 'hegui (wasm)': 'hegui (wasm, full outcome)', 'hegui-core': 'hegui-core (full outcome)' };
+// The row the ratios divide by: the decisions-only row, or the full one if the former was not timed.
+const baselineOf = (r, [dec, full]) => (r?.per_eval?.[dec] ? dec : full);
+// Rows in order: the baseline, hegui's other row, then the peers as timed.
+function rows(r, [dec, full]) {
+  const names = r.order || Object.keys(r.per_eval);
+  const hegui = [dec, full].filter((n) => r.per_eval[n]);
+  return [...hegui, ...names.filter((n) => !hegui.includes(n) && r.per_eval[n])];
+}
+const label = (name, base) => (name === base ? `**${name}**` : FULL_LABEL[name] || name);
+
+function timeTable(r, hegui, withCold) {
   if (!r || !r.per_eval) return '_not run_\n';
-  const h = r.per_eval[heguiName], hc = r.cold_ms?.[heguiName];
+  const base = baselineOf(r, hegui);
+  const h = r.per_eval[base], hc = r.cold_ms?.[base];
   let t = `| engine | median µs | p99 µs | median ÷ hegui | p99 ÷ hegui |${withCold ? ' cold start ms | cold ÷ hegui |' : ''}\n|---|---|---|---|---|${withCold ? '---|---|' : ''}\n`;
-  for (const [name, s] of Object.entries(r.per_eval)) {
-    const c = r.cold_ms?.[name];
-    t += `| ${name === heguiName ? `**${name}**` : name} | ${us(s.median_us)} | ${us(s.p99_us)} | ${name === heguiName ? '1' : ratio(s.median_us, h.median_us)} | ${name === heguiName ? '1' : ratio(s.p99_us, h.p99_us)} |`;
-    if (withCold) t += ` ${c ? c.median.toFixed(1) : '—'} | ${name === heguiName ? '1' : ratio(c?.median, hc?.median)} |`;
+  for (const name of rows(r, hegui)) {
+    const s = r.per_eval[name], c = r.cold_ms?.[name], self = name === base;
+    t += `| ${label(name, base)} | ${us(s.median_us)} | ${us(s.p99_us)} | ${self ? '1' : ratio(s.median_us, h.median_us)} | ${self ? '1' : ratio(s.p99_us, h.p99_us)} |`;
+    if (withCold) t += ` ${c ? c.median.toFixed(1) : '—'} | ${self ? '1' : ratio(c?.median, hc?.median)} |`;
     t += '\n';
   }
   for (const [name, why] of Object.entries(r.failed || {})) t += `| ${name} | not timed: ${why} | | | |${withCold ? ' | |' : ''}\n`;
@@ -37,16 +53,26 @@ function timeTable(r, heguiName, withCold) {
 
 function nativeTable(r) {
   if (!r || !r.per_eval) return '_not run_\n';
-  const h = r.per_eval['hegui-core'], hc = r.criterion?.['hegui-core'];
+  const base = baselineOf(r, HEGUI.native);
+  const h = r.per_eval[base], hc = r.criterion?.[base];
   let t = '| engine | median µs | p99 µs | criterion mean µs | median ÷ hegui | p99 ÷ hegui | criterion ÷ hegui | load + compile ms |\n|---|---|---|---|---|---|---|---|\n';
-  for (const [name, s] of Object.entries(r.per_eval)) {
-    const c = r.criterion?.[name];
-    const self = name === 'hegui-core';
-    t += `| ${self ? `**${name}**` : name} | ${us(s.median_us)} | ${us(s.p99_us)} | ${us(c?.mean_us)} | ${self ? '1' : ratio(s.median_us, h.median_us)} | ${self ? '1' : ratio(s.p99_us, h.p99_us)} | ${self ? '1' : ratio(c?.mean_us, hc?.mean_us)} | ${r.load_ms?.[name]?.toFixed(1) ?? '—'} |\n`;
+  for (const name of rows(r, HEGUI.native)) {
+    const s = r.per_eval[name], c = r.criterion?.[name], self = name === base;
+    t += `| ${label(name, base)} | ${us(s.median_us)} | ${us(s.p99_us)} | ${us(c?.mean_us)} | ${self ? '1' : ratio(s.median_us, h.median_us)} | ${self ? '1' : ratio(s.p99_us, h.p99_us)} | ${self ? '1' : ratio(c?.mean_us, hc?.mean_us)} | ${r.load_ms?.[name]?.toFixed(1) ?? '—'} |\n`;
   }
   for (const [name, why] of Object.entries(r.failed || {})) t += `| ${name} | not timed: ${why} | | | | | | |\n`;
   return t;
 }
+
+// "full outcome ÷ decisions-only" per environment (median), for the text above the tables.
+function fullCost(r, [dec, full]) {
+  const d = r?.per_eval?.[dec], f = r?.per_eval?.[full];
+  return d && f ? ratio(f.median_us, d.median_us) : null;
+}
+const costs = [['in Chromium', fullCost(browser, HEGUI.wasm)], ['in Node', fullCost(node, HEGUI.wasm)], ['natively', fullCost(native, HEGUI.native)]].filter(([, c]) => c);
+const failures = [['Chromium', browser], ['Node', node], ['native', native]].flatMap(([env, r]) => Object.entries(r?.failed || {}).map(([n, why]) => `${n} in ${env} (${why})`));
+const baselineNote = [['Chromium', browser, HEGUI.wasm], ['Node', node, HEGUI.wasm], ['native', native, HEGUI.native]]
+  .filter(([, r, h]) => r?.per_eval && baselineOf(r, h) !== h[0]).map(([env]) => env);
 
 function sizeTable(s, key) {
   if (!s) return '_not run_\n';
@@ -67,33 +93,43 @@ Decisions: cn.supervision's hazard grade, management grade, class and supervisio
 cn.healthy-enterprise's eligibility (BC1–BC4, 3-year window). Tables are generated from the
 pack's own CSV files. Inputs: ${node?.inputs ?? '?'} generated employers (seed 20260701), **complete inputs only** (every factor
 states \`serious\`; no peer here can express hegui's "pending" without hand-written missing-field logic).
-Every timed engine gave the same answers as hegui on every input, in each environment.
-hegui evaluates both real packs (every rule, with messages, bases and the outcome object); the peers
-compute only the five answers: hegui does more work per evaluation.
+${failures.length ? `**Not timed** (answers differ from hegui's, or the engine failed): ${failures.join('; ')}. Every other engine gave the same answers as hegui on every input.` : 'Every timed engine gave the same answers as hegui on every input, in each environment.'}
 
-Ratios are **peer ÷ hegui**: above 1 hegui is faster or smaller, below 1 the peer is.
+hegui has **two rows** in each table. Both evaluate every rule of both real packs; they differ in
+what they build afterwards:
+- **decisions-only** (\`engine.evaluate(input, { detail: 'decisions' })\` in WASM,
+  \`EvalOptions { detail: Detail::Decisions, .. }\` natively): the decisions, \`complete\`, \`missing\`
+  and \`errors\`, with \`rules: []\` and \`fields: {}\`. This is the peers' job (five answers, no
+  trace), so it is the **baseline: every ratio divides by this row**. It is checked like a peer: its
+  answers must equal the full outcome's on every input, or it is not timed.
+- **full outcome** (the default): also the bilingual (zh/en) trace of every rule, with bases, and the
+  notes for each field: work the peers do not do. Its ratio is what that trace costs on top of the
+  decisions${costs.length ? ` (median: ${costs.map(([e, c]) => `${c} ${e}`).join(', ')})` : ''}; divide a peer's ratio by it to
+  compare the peer with the full outcome.${baselineNote.length ? `\n  (${baselineNote.join(', ')}: the decisions-only row was not timed, so the ratios there divide by the full outcome.)` : ''}
+
+Ratios are **row ÷ hegui decisions-only**: above 1 hegui is faster or smaller, below 1 the peer is.
 Per-evaluation figures: each input's time is the mean of back-to-back repetitions, the fastest of
 ${node?.per_eval ? Object.values(node.per_eval)[0].rounds : 3} rounds; median and p99 are over the inputs. Cold start: from before importing the
 engine to the first answer (fresh process / fresh browser context, median of ${node?.cold_ms ? Object.values(node.cold_ms)[0].trials : 5}).
 
 Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; load average at the start ${run.load_start ?? '?'}, at the end ${run.load_end ?? '?'} (shared with other builds: timings are noisy). ${run.date ?? ''}
-Full run: ${run.seconds ? `${Math.round(run.seconds)} s` : '?'} (\`bash bench/peers/run.sh\`, builds already cached).
+Full run: ${run.seconds ? `${Math.round(run.seconds)} s` : '?'} (\`bash bench/peers/run.sh\`, ${run.wasm_built ? 'including \`wasm/build.sh\`; cargo builds already cached' : 'reusing wasm/pkg; builds already cached'}).
 
 ### In the browser (headless Chromium ${browser?.chromium ?? '?'}, cross-origin isolated: ${browser?.cross_origin_isolated ?? '?'})
 
-${timeTable(browser, 'hegui (wasm)', true)}
+${timeTable(browser, HEGUI.wasm, true)}
 @gorules/zen-engine: not in the browser table: the npm package's browser entry needs the separate
 \`@gorules/zen-engine-wasm32-wasi\` build (napi-rs WASI, threads); only its size is measured below.
 
 ### In Node ${node?.node ?? '?'}
 
-${timeTable(node, 'hegui (wasm)', true)}
+${timeTable(node, HEGUI.wasm, true)}
 ### Native (Rust, criterion and a per-input pass in one process: \`bench/peers/native\`)
 
 ${nativeTable(native)}
 ### Bytes shipped to a browser (gzip -9)
 
-Engines:
+Engines (one hegui package serves both rows above; \`detail\` is an evaluate option):
 
 ${sizeTable(sizes, 'engines')}
 Rules for this job:

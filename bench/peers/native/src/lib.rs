@@ -26,25 +26,36 @@ fn answers(hazard: &Value, mgmt: &Value, class: &Value, policy: &Value, eligible
 }
 
 // ---------------------------------------------------------------- hegui-core
+/// The two real packs. `Detail::Full` (the default) builds the whole outcome (every rule's trace,
+/// messages zh/en, bases, field notes); `Detail::Decisions` the same decisions with `rules` and
+/// `fields` empty (every rule still runs): the peers' job, so the row the ratios use.
 pub struct Hegui {
     sup: hegui_core::CompiledPack,
     he: hegui_core::CompiledPack,
     opts: hegui_core::EvalOptions,
+    name: &'static str,
 }
+pub const HEGUI_FULL: &str = "hegui-core";
+pub const HEGUI_DECISIONS: &str = "hegui-core (decisions)";
 impl Hegui {
     pub fn load() -> Self {
+        Self::load_with(hegui_core::Detail::Full)
+    }
+    pub fn load_with(detail: hegui_core::Detail) -> Self {
         let load = |f: &str| {
             let r = hegui_core::ResolvedPack::from_bundle_json(&read(f)).expect("bundle");
             hegui_core::CompiledPack::compile(r).expect("compile")
         };
-        Hegui { sup: load("out/cn.supervision.json"), he: load("out/cn.healthy-enterprise.json"), opts: hegui_core::EvalOptions::default() }
+        let name = if detail == hegui_core::Detail::Decisions { HEGUI_DECISIONS } else { HEGUI_FULL };
+        let opts = hegui_core::EvalOptions { detail, ..Default::default() };
+        Hegui { sup: load("out/cn.supervision.json"), he: load("out/cn.healthy-enterprise.json"), opts, name }
     }
     pub fn evaluate(&self, doc: &Value) -> (hegui_core::Outcome, hegui_core::Outcome) {
         (self.sup.evaluate(doc, &self.opts), self.he.evaluate(doc, &self.opts))
     }
 }
 impl Peer for Hegui {
-    fn name(&self) -> &'static str { "hegui-core" }
+    fn name(&self) -> &'static str { self.name }
     fn answers(&mut self, doc: &Value) -> Value {
         let (s, h) = self.evaluate(doc);
         let v = |o: &hegui_core::Outcome, k: &str| match o.decisions.get(k) {
