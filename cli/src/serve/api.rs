@@ -382,7 +382,7 @@ pub async fn evaluate(
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "the verdict, its reasons and the recomputed outcome", body = VerifyResponse),
-        (status = 400, description = "`request.malformed`: not JSON", body = ErrorBody),
+        (status = 400, description = "`request.malformed` (not JSON) or `request.query`", body = ErrorBody),
         (status = 413, description = "`request.too_large`", body = ErrorBody),
         (status = 415, description = "`request.content_type`", body = ErrorBody),
         (status = 422, description = "`request.invalid`: JSON without `pack`, `input` or `outcome`", body = ErrorBody),
