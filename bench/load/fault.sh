@@ -9,7 +9,10 @@
 #                 honest body one byte every 50-100 ms (cut off by --timeout-ms)
 #   C  recovery   wrk alone, as soon as the fault clients have exited ($RECOVER s)
 # while the server's RSS is sampled every 0.5 s from /proc (fault_clients.py rss), and the
-# server runs under /usr/bin/time -v (max RSS). Prints a summary at the end.
+# server runs under /usr/bin/time -v (max RSS). Prints a summary at the end: per phase, wrk's
+# figures and where the CPU went (server, wrk, fault clients, other processes); the hostile
+# answers by status; how the slow clients ended; RSS per phase. Files in $OUT.
+# To isolate one kind of fault: fault_clients.py faults --cases NAME,... / --slow 0 (see --help).
 # Exit 1 when an honest request failed in any phase (not accepted, or a socket error), a hostile
 # request got a 5xx other than 503 / an unexpected answer / no answer (oversized bodies apart),
 # a slow client was not cut off with 503, the server died, or /healthz fails at the end.
@@ -33,7 +36,8 @@ TIMEOUT_MS=${TIMEOUT_MS:-2000}
 OUT=${OUT:-target/bench-fault}
 export RUST_LOG=${RUST_LOG:-warn}
 mkdir -p "$OUT"
-rm -f "$OUT"/wrk-*.txt "$OUT/cpu.txt" "$OUT/phases.tsv" "$OUT/rss.tsv" "$OUT/faults.txt" "$OUT/faults.json"
+rm -f "$OUT"/wrk-*.txt "$OUT"/wrk-*.cpu "$OUT"/faults.* "$OUT/cpu.tsv" "$OUT/phases.tsv" \
+  "$OUT/rss.tsv"
 
 cargo build --release -p hegui
 BIN=target/release/hegui
@@ -47,6 +51,8 @@ server_pid=""
 rss_pid=""
 faults_pid=""
 cleanup() {
+  [ -n "$faults_pid" ] && pkill -TERM -P "$faults_pid" 2>/dev/null || true
+  [ -z "$server_pid" ] && pkill -TERM -P "$time_pid" 2>/dev/null || true
   for pid in "$faults_pid" "$rss_pid" "$server_pid"; do
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
   done
@@ -71,33 +77,54 @@ alive() {
   fi
 }
 
-# CPU ticks: "busy total" of the whole machine (/proc/stat), and of the server alone.
-machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# CPU ticks of the whole machine (/proc/stat): "busy idle total" (busy includes interrupts,
+# which the kernel also charges to the process they interrupted); and of the server alone.
+machine_ticks() {
+  awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat
+}
 server_ticks() { awk '{print $14+$15}' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
 
-# phase NAME SECONDS: honest wrk load; output in $OUT/wrk-NAME.txt, times in phases.tsv, CPU
-# use in cpu.txt.
+# phase NAME SECONDS: honest wrk load; output in $OUT/wrk-NAME.txt, wrk's CPU seconds in
+# wrk-NAME.cpu, times in phases.tsv, CPU ticks in cpu.tsv.
 phase() {
   local name=$1 seconds=$2 start m0 m1 s0 s1
   start=$(date +%s.%N)
   read -r -a m0 < <(machine_ticks)
   s0=$(server_ticks)
   echo "== phase $name: wrk POST /v1/verify, $CONNS connections, $THREADS threads, ${seconds}s"
-  BODY="$OUT/verify.json" wrk -t"$THREADS" -c"$CONNS" -d"${seconds}s" --latency \
-    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify" | tee "$OUT/wrk-$name.txt"
+  BODY="$OUT/verify.json" /usr/bin/time -f '%U %S' -o "$OUT/wrk-$name.cpu" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${seconds}s" --latency \
+    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify" | tee "$OUT/wrk-$name.txt" ||
+    failed+=("phase $name: wrk failed (the server down?)")
   read -r -a m1 < <(machine_ticks)
   s1=$(server_ticks)
+  [ "$s1" -gt 0 ] || s0=$((s1 + 1))  # the server is gone: no CPU figures
   echo "$name $start $(date +%s.%N)" >>"$OUT/phases.tsv"
-  # CPU in cores: machine busy, and the server's share (ticks over elapsed ticks per core).
-  awk -v b="$((m1[0] - m0[0]))" -v t="$((m1[1] - m0[1]))" -v s="$((s1 - s0))" -v n="$(nproc)" \
-    -v name="$name" 'BEGIN { printf "CPU %s: machine %.2f of %d cores busy, server %.2f cores\n",
-      name, n * b / t, n, n * s / t }' >>"$OUT/cpu.txt"
+  echo "$name $((m1[0] - m0[0])) $((m1[1] - m0[1])) $((m1[2] - m0[2])) $((s1 - s0))" >>"$OUT/cpu.tsv"
   alive "$name" || true
+}
+
+# cpu_line NAME: where the CPU went in phase NAME, in cores. The fault clients' CPU time is
+# counted in phase B, where they run (they end up to 2 s after it); "other processes" is the
+# rest of the busy time: near 0 on an otherwise idle machine.
+cpu_line() {
+  local name=$1 faults=0
+  [[ $name == B-* ]] && faults=$(tail -1 "$OUT/faults.cpu" | awk '{print $1 + $2}')
+  awk -v name="$name" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" -v faults="$faults" \
+    -v wrk="$(tail -1 "$OUT/wrk-$name.cpu" | awk '{print $1 + $2}')" '
+    $1 == name && $5 < 0 { printf "CPU %s: the server was gone at the end of the phase\n", name }
+    $1 == name && $5 >= 0 {
+      per_core = $4 / n  # elapsed ticks
+      server = $5 / per_core; w = wrk * hz / per_core; f = faults * hz / per_core
+      printf "CPU %s (cores of %d): server %.2f, wrk %.2f, fault clients %.2f, other processes %.2f, idle %.2f\n",
+        name, n, server, w, f, $2 / per_core - server - w - f, $3 / per_core
+    }' "$OUT/cpu.tsv"
 }
 
 phase A-baseline "$BASE"
 
-python3 bench/load/fault_clients.py faults --port "$PORT" --body "$OUT/verify.json" \
+/usr/bin/time -f '%U %S' -o "$OUT/faults.cpu" \
+  python3 bench/load/fault_clients.py faults --port "$PORT" --body "$OUT/verify.json" \
   --duration "$FAULT" --slow "$SLOW" --hostile-threads "$HOSTILE" \
   --out "$OUT/faults.json" >"$OUT/faults.txt" &
 faults_pid=$!
@@ -125,7 +152,7 @@ echo "== summary (server: --timeout-ms $TIMEOUT_MS, default --max-body and --max
 for f in "$OUT"/wrk-*.txt; do
   name=$(basename "$f" .txt)
   name=${name#wrk-}
-  counts=$(grep '^requests:' "$f")
+  counts=$(grep '^requests:' "$f") || { echo "$name: no figures from wrk"; continue; }
   rates=$(grep '^req/s:' "$f")
   requests=$(sed -E 's/^requests: ([0-9]+),.*/\1/' <<<"$counts")
   sockets=$(sed -E 's/.*timeout\): ([0-9]+)\/([0-9]+)\/([0-9]+)\/([0-9]+),.*/\1+\2+\3+\4/' <<<"$counts")
@@ -136,7 +163,7 @@ for f in "$OUT"/wrk-*.txt; do
   [ $((bad + sockets)) = 0 ] || failed+=("phase $name: $bad honest requests not accepted, $sockets socket errors")
 done
 grep -E '^hostile requests sent|^slow clients|^  cut off|^problems' "$OUT/faults.txt" || true
-cat "$OUT/cpu.txt"
+for name in $(awk '{print $1}' "$OUT/phases.tsv"); do cpu_line "$name"; done
 python3 bench/load/fault_clients.py rss-report --rss "$OUT/rss.tsv" --phases "$OUT/phases.tsv"
 echo "VmHWM before shutdown: $((hwm / 1024)) MiB; /usr/bin/time: $(grep 'Maximum resident set size' "$OUT/serve.time" | sed 's/^\s*//')"
 echo "server exit after SIGTERM: $(grep -E 'Exit status|terminated by signal' "$OUT/serve.time" | sed 's/^\s*//')"

@@ -2,17 +2,18 @@
 """Fault clients for bench/load/fault.sh (standard library only).
 
     fault_clients.py faults --port 18797 --body verify.json --duration 30 [--slow 16]
-                            [--hostile-threads 2] [--out faults.json]
+                            [--hostile-threads 2] [--cases NAME,...] [--out faults.json]
         For --duration seconds: hostile requests in a loop (each on its own connection) and
         --slow clients that trickle an honest body one byte every 50-100 ms. Prints the answers
         by case and how the slow clients ended; writes them as JSON to --out. Exit 1 when a
         hostile request got a 5xx other than 503, an answer other than the expected one, or no
         answer at all (except the oversized bodies, which the server may cut off: counted apart).
+        --cases keeps only the hostile cases named (see hostile_cases); --slow 0: no slow clients.
     fault_clients.py rss --pid PID --out rss.tsv [--interval 0.5]
-        Samples VmRSS and VmHWM (kB) of PID from /proc/PID/status until PID ends or SIGTERM:
-        one line "epoch_seconds rss_kb hwm_kb" per sample.
+        Samples VmRSS, VmHWM (kB) and Threads of PID from /proc/PID/status until PID ends or
+        SIGTERM: one line "epoch_seconds rss_kb hwm_kb threads" per sample.
     fault_clients.py rss-report --rss rss.tsv --phases phases.tsv
-        Peak and last sampled RSS in each phase (phases.tsv: "name start_epoch end_epoch").
+        Peak and last sampled RSS (and most threads) in each phase (phases.tsv: "name start_epoch end_epoch").
 """
 import argparse
 import collections
@@ -244,6 +245,12 @@ def hostile_cases(honest_text):
 def faults(args):
     honest_text = open(args.body, encoding="utf-8").read()
     cases = hostile_cases(honest_text)
+    if args.cases:
+        keep = args.cases.split(",")
+        unknown = set(keep) - {c[0] for c in cases}
+        if unknown:
+            sys.exit(f"unknown cases: {', '.join(sorted(unknown))}")
+        cases = [c for c in cases if c[0] in keep]
     deadline = time.monotonic() + args.duration
     lock = threading.Lock()
     answers = {name: collections.Counter() for name, *_ in cases}
@@ -263,6 +270,8 @@ def faults(args):
             ok = matches(got, expected) or got in ("503 server.busy", "503 request.timeout")
             if oversized and result["end"] in ("closed", "reset"):
                 ok = True  # the server may close early on an oversized body
+            if result["end"] == "refused":
+                time.sleep(0.1)  # the server is down: do not spin
             with lock:
                 answers[name][got] += 1
                 slowest[name] = max(slowest[name], result["seconds"])
@@ -274,6 +283,8 @@ def faults(args):
         while time.monotonic() < deadline:
             result = exchange(args.port, head, body, trickle=(0.05, 0.1))
             got = describe("/v1/verify", result)
+            if result["end"] == "refused":
+                time.sleep(0.1)
             with lock:
                 slow_ends[got] += 1
                 slow_seconds.append(result["seconds"])
@@ -324,10 +335,10 @@ def read_status(pid):
     values = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "Threads:")):
                 name, value = line.split(":")
                 values[name] = int(value.split()[0])
-    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+    return values.get("VmRSS", 0), values.get("VmHWM", 0), values.get("Threads", 0)
 
 
 def rss(args):
@@ -336,10 +347,10 @@ def rss(args):
     with open(args.out, "w") as out:
         while not stop.is_set():
             try:
-                now_rss, hwm = read_status(args.pid)
+                now_rss, hwm, threads = read_status(args.pid)
             except OSError:
                 break  # the process ended
-            out.write(f"{time.time():.3f} {now_rss} {hwm}\n")
+            out.write(f"{time.time():.3f} {now_rss} {hwm} {threads}\n")
             out.flush()
             stop.wait(args.interval)
     return 0
@@ -349,8 +360,8 @@ def rss_report(args):
     samples = []
     with open(args.rss) as f:
         for line in f:
-            t, r, h = line.split()
-            samples.append((float(t), int(r), int(h)))
+            t, r, h, n = line.split()
+            samples.append((float(t), int(r), int(h), int(n)))
     if not samples:
         print("no RSS samples")
         return 1
@@ -360,7 +371,8 @@ def rss_report(args):
             inside = [s for s in samples if float(start) <= s[0] <= float(end)]
             if inside:
                 peak = max(s[1] for s in inside)
-                print(f"RSS {name}: peak {peak / 1024:.1f} MiB, at end {inside[-1][1] / 1024:.1f} MiB "
+                print(f"RSS {name}: peak {peak / 1024:.1f} MiB, at end {inside[-1][1] / 1024:.1f} MiB; "
+                      f"threads: most {max(s[3] for s in inside)}, at end {inside[-1][3]} "
                       f"({len(inside)} samples)")
     print(f"RSS whole run: peak sampled {max(s[1] for s in samples) / 1024:.1f} MiB, "
           f"VmHWM {samples[-1][2] / 1024:.1f} MiB ({len(samples)} samples every 0.5 s)")
@@ -376,6 +388,7 @@ def main():
     f.add_argument("--duration", type=float, default=30)
     f.add_argument("--slow", type=int, default=16)
     f.add_argument("--hostile-threads", type=int, default=2)
+    f.add_argument("--cases", help="comma-separated case names (default: all)")
     f.add_argument("--out")
     r = sub.add_parser("rss")
     r.add_argument("--pid", type=int, required=True)
