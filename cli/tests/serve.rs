@@ -376,3 +376,28 @@ fn detail_decisions_answers_the_same_without_the_trace() {
     );
     server.stop();
 }
+
+#[test]
+fn a_body_announced_over_the_cap_is_refused_before_it_is_read() {
+    let mut config = config();
+    config.timeout = Duration::from_secs(30);
+    let server = Server::start(config);
+    // 10 MB announced, 1 byte sent: the answer comes at once, not after the timeout.
+    let mut client = TcpStream::connect(server.addr).unwrap();
+    client
+        .write_all(
+            b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{",
+        )
+        .unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = [0u8; 4096];
+    let n = client.read(&mut answer).unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("request.too_large"), "{text}");
+    // Under the cap, the usual path.
+    assert_eq!(get(server.addr, "/healthz").status, 200);
+    server.stop();
+}

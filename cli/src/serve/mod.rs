@@ -142,6 +142,31 @@ pub fn load_state(config: &Config) -> Result<AppState, CliError> {
     Ok(Arc::new(Shared::new(registry, options)))
 }
 
+/// A body whose `Content-Length` is over the cap is refused before any of it is read: without
+/// this, the body limit only acts once the cap has been buffered, so concurrent oversized bodies
+/// each held up to `--max-body` bytes, and one announcing more than it sends held its place until
+/// the timeout.
+async fn refuse_announced_oversize(
+    max: usize,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match announced {
+        Some(length) if length > max as u64 => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            format!("the request body is {length} bytes; the server accepts at most {max}"),
+        )
+        .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
 async fn middleware_error(err: BoxError) -> Response {
     let error = if err.is::<tower::timeout::error::Elapsed>() {
         ApiError::new(
@@ -178,7 +203,11 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .route("/v1/packs/{id}/evaluate", post(api::evaluate))
         .route("/v1/verify", post(api::verify))
         .layer(limits)
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::middleware::from_fn({
+            let max = config.max_body_bytes;
+            move |request, next| refuse_announced_oversize(max, request, next)
+        }));
     let router = Router::new()
         .merge(v1)
         .route("/healthz", get(api::healthz))
