@@ -225,8 +225,25 @@ pub fn app(state: AppState, config: &Config) -> Router {
                 DefaultOnResponse::new()
                     .level(Level::INFO)
                     .latency_unit(LatencyUnit::Micros),
-            ),
+            )
+            .on_failure(log_failure),
     )
+}
+
+/// A `503` is the server protecting itself (busy, or a client too slow): a warning, so a flood of
+/// slow clients does not fill the log with errors. Other failures stay errors.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+    let micros = latency.as_micros();
+    if matches!(class, Class::StatusCode(StatusCode::SERVICE_UNAVAILABLE)) {
+        tracing::warn!(latency_us = micros, failure = %class, "request refused");
+    } else {
+        tracing::error!(latency_us = micros, failure = %class, "request failed");
+    }
 }
 
 /// A running server: stop it with [`ServerHandle::shutdown`].
