@@ -309,16 +309,16 @@ fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
     }
     let detail = Reflect::get(options, &JsValue::from_str("detail")).unwrap_or(JsValue::UNDEFINED);
     if !(detail.is_undefined() || detail.is_null()) {
-        opts.detail = match detail.as_string().as_deref() {
-            Some("full") => Detail::Full,
-            Some("decisions") => Detail::Decisions,
-            _ => {
-                return Err(Problem::new(
+        opts.detail = detail
+            .as_string()
+            .as_deref()
+            .and_then(Detail::parse)
+            .ok_or_else(|| {
+                Problem::new(
                     "options.detail",
                     "detail is \"full\" (the default) or \"decisions\"",
-                ))
-            }
-        };
+                )
+            })?;
     }
     Ok(opts)
 }

@@ -132,16 +132,17 @@ pub struct VerifyQuery {
 /// `?detail=full` (the default) or `?detail=decisions` (the outcome without `rules` and
 /// `fields`: the same answers, a tenth of the bytes).
 fn detail(q: Option<&str>) -> Result<Detail, ApiError> {
-    match q {
-        None | Some("full") => Ok(Detail::Full),
-        Some("decisions") => Ok(Detail::Decisions),
-        Some(other) => Err(ApiError::new(
+    let Some(q) = q else {
+        return Ok(Detail::Full);
+    };
+    Detail::parse(q).ok_or_else(|| {
+        ApiError::new(
             StatusCode::BAD_REQUEST,
             "request.query",
-            format!("detail must be full or decisions, not `{other}`"),
+            format!("detail must be full or decisions, not `{q}`"),
         )
-        .with_path("detail")),
-    }
+        .with_path("detail")
+    })
 }
 
 fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {

@@ -228,28 +228,21 @@ fn mutate(
         array.push(item.clone());
         return Ok(());
     }
-    let s = as_str(target)?;
-    let changed: Option<String> = match (m, args) {
-        (Mutation::Trim, []) => {
-            let trimmed = s.trim();
-            (trimmed.len() != s.len()).then(|| trimmed.to_owned())
-        }
+    let mut s = as_str(target)?;
+    match (m, args) {
+        (Mutation::Trim, []) => builtins::trim_in_place(&mut s),
         (Mutation::Replace, [find, with]) => {
-            let (find, with) = (as_str(find)?, as_str(with)?);
-            // Nothing to replace: the same text, without building a copy.
-            (!s.is_empty() && s.contains(find.as_str()))
-                .then(|| s.replace(find.as_str(), with.as_str()))
+            builtins::replace_in_place(&mut s, &as_str(find)?, &as_str(with)?);
         }
-        (Mutation::MakeUpper, []) => (!s.chars().all(char::is_uppercase)).then(|| s.to_uppercase()),
-        (Mutation::MakeLower, []) => (!s.chars().all(char::is_lowercase)).then(|| s.to_lowercase()),
+        (Mutation::MakeUpper, []) => builtins::make_upper_in_place(&mut s),
+        (Mutation::MakeLower, []) => builtins::make_lower_in_place(&mut s),
         _ => return Err(GiveUp),
-    };
-    if let Some(new) = changed {
-        if max_string > 0 && new.len() >= max_string {
-            return Err(GiveUp);
-        }
-        *target = Dynamic::from(ImmutableString::from(new));
     }
+    // Over the sandbox's limit rhai stops the rule: let it.
+    if max_string > 0 && s.len() >= max_string {
+        return Err(GiveUp);
+    }
+    *target = Dynamic::from(s);
     Ok(())
 }
 
@@ -469,7 +462,7 @@ fn arithmetic(op: Operator, a: &Dynamic, b: &Dynamic, max_string: usize) -> Answ
 }
 
 fn count(n: usize) -> Dynamic {
-    Dynamic::from_int(INT::try_from(n).unwrap_or(INT::MAX))
+    Dynamic::from_int(builtins::count(n))
 }
 
 /// `len`, as registered in `crate::functions::builtins`: characters of a string.
@@ -490,10 +483,7 @@ fn length(v: &Dynamic) -> Answer {
 fn contains(container: &Dynamic, item: &Dynamic) -> Answer {
     if let Ok(array) = container.as_array_ref() {
         let found = match item.as_immutable_string_ref() {
-            Ok(text) => array.iter().any(|x| {
-                x.read_lock::<ImmutableString>()
-                    .is_some_and(|s| *s == *text)
-            }),
+            Ok(text) => lists::array_contains_str(&array, &text),
             Err(_) => array.iter().any(|x| lists::values_equal(x, item)),
         };
         return Ok(Dynamic::from_bool(found));

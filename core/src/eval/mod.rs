@@ -59,6 +59,17 @@ pub enum Detail {
     Decisions,
 }
 
+impl Detail {
+    /// The option's spelling in JS and HTTP: `full` or `decisions`.
+    pub fn parse(s: &str) -> Option<Detail> {
+        match s {
+            "full" => Some(Detail::Full),
+            "decisions" => Some(Detail::Decisions),
+            _ => None,
+        }
+    }
+}
+
 /// What one rule came to.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleResult {

@@ -57,43 +57,51 @@ pub fn register(engine: &mut Engine) {
     register_numbers(engine);
 }
 
-fn count(n: usize) -> INT {
+pub(crate) fn count(n: usize) -> INT {
     INT::try_from(n).unwrap_or(INT::MAX)
+}
+
+// The string methods that change their receiver, shared with the engine's direct forms
+// (`crate::eval::direct`), which must give exactly what rules get from rhai.
+
+pub(crate) fn trim_in_place(s: &mut ImmutableString) {
+    let trimmed = s.trim();
+    if trimmed.len() != s.len() {
+        *s = trimmed.into();
+    }
+}
+
+pub(crate) fn replace_in_place(s: &mut ImmutableString, find: &str, with: &str) {
+    if !s.is_empty() && s.contains(find) {
+        *s = s.replace(find, with).into();
+    }
+}
+
+pub(crate) fn make_upper_in_place(s: &mut ImmutableString) {
+    if !s.chars().all(char::is_uppercase) {
+        *s = s.to_uppercase().into();
+    }
+}
+
+pub(crate) fn make_lower_in_place(s: &mut ImmutableString) {
+    if !s.chars().all(char::is_lowercase) {
+        *s = s.to_lowercase().into();
+    }
 }
 
 fn register_strings(engine: &mut Engine) {
     engine
         .register_fn("len", |s: &str| count(s.chars().count()))
-        .register_fn("trim", |s: &mut ImmutableString| {
-            let trimmed = s.trim();
-            if trimmed.len() != s.len() {
-                *s = trimmed.into();
-            }
-        })
-        .register_fn(
-            "replace",
-            |s: &mut ImmutableString, find: &str, with: &str| {
-                if !s.is_empty() && s.contains(find) {
-                    *s = s.replace(find, with).into();
-                }
-            },
-        )
+        .register_fn("trim", trim_in_place)
+        .register_fn("replace", replace_in_place)
         .register_fn("sub_string", |s: &str, start: INT, len: INT| {
             sub_string(s, start, len)
         })
         .register_fn("sub_string", |s: &str, start: INT| {
             sub_string(s, start, INT::MAX)
         })
-        .register_fn("make_upper", |s: &mut ImmutableString| {
-            if !s.chars().all(char::is_uppercase) {
-                *s = s.to_uppercase().into();
-            }
-        })
-        .register_fn("make_lower", |s: &mut ImmutableString| {
-            if !s.chars().all(char::is_lowercase) {
-                *s = s.to_lowercase().into();
-            }
-        })
+        .register_fn("make_upper", make_upper_in_place)
+        .register_fn("make_lower", make_lower_in_place)
         .register_fn("contains", |s: &str, find: &str| s.contains(find))
         .register_fn("starts_with", |s: &str, find: &str| s.starts_with(find))
         .register_fn("ends_with", |s: &str, find: &str| s.ends_with(find))

@@ -212,9 +212,14 @@ fn sum_ints(ints: &[i64]) -> FnResult<i64> {
 /// `==` as a script call per element, which dominates rules that look names up in reference lists.
 /// Same answer: a string equals only an equal string.
 pub fn contains_str(list: &mut Array, text: ImmutableString) -> bool {
+    array_contains_str(list, &text)
+}
+
+/// `contains_str` on a borrowed array.
+pub fn array_contains_str(list: &Array, text: &str) -> bool {
     list.iter().any(|item| {
         item.read_lock::<ImmutableString>()
-            .is_some_and(|s| *s == text)
+            .is_some_and(|s| s.as_str() == text)
     })
 }
 
