@@ -741,7 +741,7 @@ async function submit() {
     const body = `{"pack":${JSON.stringify(pack)},"input":${text},"outcome":${JSON.stringify({ pack: outcome.pack, complete: outcome.complete, decisions: outcome.decisions })}}`;
     sent.push(body);
     try {
-      const res = await fetchJson('/v1/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetchJson(`/v1/verify?lang=${state.lang}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const ok = res.verdict === 'accepted';
       allAccepted &&= ok;
       lines.push(el('li', { class: ok ? 'ok' : 'bad', 'data-pack': entry.id, 'data-verdict': res.verdict },
@@ -762,7 +762,10 @@ function reasonText(r) {
     const label = DECISIONS[r.decision] ? DECISIONS[r.decision][0] : r.decision;
     return `${label}：申报为 ${JSON.stringify(r.claimed)}，服务器重算为 ${JSON.stringify(r.recomputed)}（${r.code}）`;
   }
-  return `${r.message || r.code} (${r.code})`;
+  // The server renders reasons in the page's language (`?lang=`): `{zh}` or `{en}`.
+  const m = r.message;
+  const text = typeof m === 'string' ? m : m && (m[state.lang] || m.en || m.zh);
+  return `${text || r.code} (${r.code})`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,19 +17,19 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::source::FieldType;
-use hegui_core::{CompiledPack, EvalOptions, Outcome};
+use hegui_core::{CompiledPack, EvalOptions, Lang, Outcome, Text};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::CliError;
 use crate::packs;
+use crate::records::{read_line_capped, Capped, CsvRows};
 use crate::verify::{self, ClaimedOutcome, PackClaim, Reason, Verdict};
 
 /// Records per batch handed to a worker.
 const BATCH: usize = 256;
-/// Largest JSONL line (one record), in bytes; a longer one is an invalid record.
-const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -67,6 +67,15 @@ pub struct Args {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Largest record (a JSONL line, or a CSV row's fields), in bytes; a longer one is an
+    /// `invalid` record (`record.too_large`), skipped without being read into memory. The
+    /// default is the server's `--max-body`, since a verify request holds the same content.
+    #[arg(long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
+    pub max_record_bytes: usize,
+    /// Keep reason messages (and the `--full` outcome's) in one language only (zh or en); both
+    /// by default.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// How records become submissions.
@@ -90,8 +99,10 @@ enum Mode {
 enum Raw {
     Text(String),
     Csv(csv::StringRecord),
-    /// A record that could not even be read (over-long line, bad UTF-8).
-    Bad(String),
+    /// A record that could not even be read (bad UTF-8).
+    Bad(Text),
+    /// A record over `--max-record-bytes`, skipped unread.
+    TooLarge,
 }
 
 struct Record {
@@ -168,94 +179,81 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads one line (through `\n`) into `buf`, at most `cap` bytes kept. Returns `None` at the end,
-/// else whether the line was too long (its bytes are then consumed but not kept).
-fn read_line_capped<R: BufRead>(
-    reader: &mut R,
-    buf: &mut Vec<u8>,
-    cap: usize,
-) -> io::Result<Option<bool>> {
-    buf.clear();
-    let mut consumed = 0usize;
-    let mut overflow = false;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok((consumed > 0).then_some(overflow));
-        }
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (available.get(..=i).unwrap_or(available), true),
-            None => (available, false),
-        };
-        if !overflow {
-            if buf.len() + chunk.len() > cap {
-                overflow = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
-        let n = chunk.len();
-        reader.consume(n);
-        consumed += n;
-        if done {
-            return Ok(Some(overflow));
-        }
-    }
-}
+type Input = BufReader<Counting<Box<dyn Read + Send>>>;
 
-/// Where records come from.
+/// Where records come from; each keeps at most `cap` bytes of one record (crate::records).
 enum Source {
-    Jsonl(BufReader<Counting<Box<dyn Read + Send>>>),
-    Csv(csv::Reader<Counting<Box<dyn Read + Send>>>),
+    Jsonl {
+        reader: Input,
+        cap: usize,
+    },
+    /// Boxed: the csv-core parser state is large, and there is one source per run.
+    Csv(Box<CsvRows<Input>>),
 }
 
 impl Source {
     /// The next record (blank JSONL lines are not records), `None` at the end.
     fn next(&mut self, line_no: &mut u64, buf: &mut Vec<u8>) -> Result<Option<Record>, CliError> {
         match self {
-            Source::Jsonl(reader) => loop {
-                let read = read_line_capped(reader, buf, MAX_LINE_BYTES)
+            Source::Jsonl { reader, cap } => loop {
+                let read = read_line_capped(reader, buf, *cap)
                     .map_err(|e| CliError::io(Path::new("<input>"), e))?;
-                let Some(overflow) = read else {
+                let Some(read) = read else {
                     return Ok(None);
                 };
                 *line_no += 1;
                 let line = *line_no;
-                if overflow {
-                    return Ok(Some(Record {
-                        line,
-                        raw: Raw::Bad(format!("line longer than {MAX_LINE_BYTES} bytes")),
-                    }));
+                if read == Capped::TooLarge {
+                    let raw = Raw::TooLarge;
+                    return Ok(Some(Record { line, raw }));
                 }
                 if buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 let raw = match String::from_utf8(std::mem::take(buf)) {
                     Ok(s) => Raw::Text(s),
-                    Err(_) => Raw::Bad("the line is not valid UTF-8".into()),
+                    Err(_) => Raw::Bad(Text::new(
+                        "该行不是有效的 UTF-8 文本",
+                        "the line is not valid UTF-8",
+                    )),
                 };
                 return Ok(Some(Record { line, raw }));
             },
-            Source::Csv(reader) => {
-                let mut record = csv::StringRecord::new();
-                match reader.read_record(&mut record) {
-                    Ok(false) => Ok(None),
-                    Ok(true) => Ok(Some(Record {
-                        line: record.position().map_or(0, |p| p.line()),
-                        raw: Raw::Csv(record),
-                    })),
-                    Err(e) if e.is_io_error() => Err(CliError::Usage(format!("reading CSV: {e}"))),
-                    Err(e) => Ok(Some(Record {
-                        line: e.position().map_or(0, |p| p.line()),
-                        raw: Raw::Bad(format!("unreadable CSV record: {e}")),
-                    })),
-                }
+            Source::Csv(rows) => {
+                let row = rows
+                    .next_row()
+                    .map_err(|e| CliError::Usage(format!("reading CSV: {e}")))?;
+                Ok(row.map(|(line, row)| Record {
+                    line,
+                    raw: csv_raw(row),
+                }))
             }
+        }
+    }
+}
+
+fn csv_raw(row: Capped<csv::ByteRecord>) -> Raw {
+    match row {
+        Capped::TooLarge => Raw::TooLarge,
+        Capped::Record(bytes) => match csv::StringRecord::from_byte_record(bytes) {
+            Ok(record) => Raw::Csv(record),
+            Err(e) => Raw::Bad(Text::new(
+                format!("无法读取的 CSV 记录：{e}"),
+                format!("unreadable CSV record: {e}"),
+            )),
+        },
+    }
+}
+
+/// The header row of a CSV input (empty for an empty file).
+fn csv_headers(rows: &mut CsvRows<Input>, input: &Path) -> Result<csv::StringRecord, CliError> {
+    let no_header =
+        |why: String| CliError::Usage(format!("{}: no CSV header row: {why}", input.display()));
+    match rows.next_row().map_err(|e| no_header(e.to_string()))? {
+        None => Ok(csv::StringRecord::new()),
+        Some((_, Capped::TooLarge)) => Err(no_header("longer than --max-record-bytes".into())),
+        Some((_, Capped::Record(bytes))) => {
+            csv::StringRecord::from_byte_record(bytes).map_err(|e| no_header(e.to_string()))
         }
     }
 }
@@ -359,21 +357,33 @@ fn insert_path(doc: &mut Map<String, Value>, segments: &[String], value: Value) 
 /// A record as (id, pack claim, input, claimed outcome), or why it cannot be read.
 type Submission = (Option<Value>, Option<PackClaim>, Value, Option<Value>);
 
-fn malformed(message: impl Into<String>, path: Option<&str>) -> Box<Reason> {
-    let mut r = Reason::new("record.malformed", message);
+fn malformed(text: &Text, path: Option<&str>, lang: Lang) -> Box<Reason> {
+    let mut r = Reason::new("record.malformed", text, lang);
     r.path = path.map(str::to_owned);
     Box::new(r)
 }
 
-fn parse_json_cell(cell: &str, column: &str) -> Result<Option<Value>, Box<Reason>> {
+/// A record over `--max-record-bytes`, naming its line: its content is not known, only its size.
+fn too_large(line: u64, cap: usize, lang: Lang) -> Reason {
+    let text = Text::new(
+        format!("第 {line} 行的记录超过 {cap} 字节（--max-record-bytes），未读取"),
+        format!(
+            "the record on line {line} is longer than {cap} bytes (--max-record-bytes); not read"
+        ),
+    );
+    Reason::new("record.too_large", &text, lang)
+}
+
+fn parse_json_cell(cell: &str, column: &str, lang: Lang) -> Result<Option<Value>, Box<Reason>> {
     if cell.trim().is_empty() {
         return Ok(None);
     }
     serde_json::from_str(cell).map(Some).map_err(|e| {
-        malformed(
+        let text = Text::new(
+            format!("`{column}` 列不是有效的 JSON：{e}"),
             format!("column `{column}` is not valid JSON: {e}"),
-            Some(column),
-        )
+        );
+        malformed(&text, Some(column), lang)
     })
 }
 
@@ -390,57 +400,45 @@ struct Wrapper {
     outcome: Option<ClaimedOutcome>,
 }
 
-fn wrapper(w: Wrapper) -> Result<Submission, (Option<Value>, Box<Reason>)> {
+fn wrapper(w: Wrapper, lang: Lang) -> Result<Submission, (Option<Value>, Box<Reason>)> {
     let claim = match w.pack {
         None | Some(Value::Null) => None,
         Some(p) => Some(serde_json::from_value::<PackClaim>(p).map_err(|e| {
-            (
-                w.id.clone(),
-                malformed(
-                    format!("`pack` must be {{id, version, digest}}: {e}"),
-                    Some("pack"),
-                ),
-            )
+            let text = Text::new(
+                format!("`pack` 必须是 {{id, version, digest}}：{e}"),
+                format!("`pack` must be {{id, version, digest}}: {e}"),
+            );
+            (w.id.clone(), malformed(&text, Some("pack"), lang))
         })?),
     };
     let outcome = w.outcome.map(|o| o.0);
     Ok((w.id, claim, w.input, outcome))
 }
 
-fn submission(mode: &Mode, raw: Raw) -> Result<Submission, (Option<Value>, Box<Reason>)> {
-    match (mode, raw) {
-        (_, Raw::Bad(message)) => Err((None, malformed(message, None))),
-        (Mode::Jsonl, Raw::Text(text)) => {
-            // A wrapper is parsed with its claimed outcome thinned (rules and messages skipped).
-            if text.contains("\"input\"") {
-                if let Ok(w) = serde_json::from_str::<Wrapper>(&text) {
-                    if w.input.is_object() {
-                        return wrapper(w);
-                    }
-                }
-            }
-            let value: Value = serde_json::from_str(&text)
-                .map_err(|e| (None, malformed(format!("not valid JSON: {e}"), None)))?;
-            if !value.is_object() {
-                return Err((None, malformed("a record must be a JSON object", None)));
-            }
-            Ok((None, None, value, None))
-        }
+/// What the worker makes of a record: a submission to check, or the reason it is invalid.
+fn submission(
+    mode: &Mode,
+    record: Record,
+    cap: usize,
+    lang: Lang,
+) -> Result<Submission, (Option<Value>, Box<Reason>)> {
+    match (mode, record.raw) {
+        (_, Raw::TooLarge) => Err((None, Box::new(too_large(record.line, cap, lang)))),
+        (_, Raw::Bad(text)) => Err((None, malformed(&text, None, lang))),
+        (Mode::Jsonl, Raw::Text(text)) => jsonl_submission(&text, lang),
         (Mode::CsvJson { id, input, outcome }, Raw::Csv(rec)) => {
             let id = id
                 .and_then(|i| rec.get(i))
                 .filter(|s| !s.is_empty())
                 .map(|s| Value::String(s.to_owned()));
-            let input = parse_json_cell(rec.get(*input).unwrap_or(""), "input")
+            let input = parse_json_cell(rec.get(*input).unwrap_or(""), "input", lang)
                 .map_err(|r| (id.clone(), r))?
                 .ok_or_else(|| {
-                    (
-                        id.clone(),
-                        malformed("the `input` column is empty", Some("input")),
-                    )
+                    let text = Text::new("`input` 列为空", "the `input` column is empty");
+                    (id.clone(), malformed(&text, Some("input"), lang))
                 })?;
             let outcome = match outcome {
-                Some(i) => parse_json_cell(rec.get(*i).unwrap_or(""), "outcome")
+                Some(i) => parse_json_cell(rec.get(*i).unwrap_or(""), "outcome", lang)
                     .map_err(|r| (id.clone(), r))?,
                 None => None,
             };
@@ -468,14 +466,44 @@ fn submission(mode: &Mode, raw: Raw) -> Result<Submission, (Option<Value>, Box<R
                 }
             }
             let outcome = match outcome {
-                Some(i) => parse_json_cell(rec.get(*i).unwrap_or(""), "outcome")
+                Some(i) => parse_json_cell(rec.get(*i).unwrap_or(""), "outcome", lang)
                     .map_err(|r| (id.clone(), r))?,
                 None => None,
             };
             Ok((id, None, Value::Object(doc), outcome))
         }
-        (_, _) => Err((None, malformed("record of the wrong kind", None))),
+        (_, _) => {
+            let text = Text::new("记录的类型与输入格式不符", "record of the wrong kind");
+            Err((None, malformed(&text, None, lang)))
+        }
     }
+}
+
+/// A JSONL line: a wrapper `{id?, pack?, input, outcome?}` or a bare input document.
+fn jsonl_submission(text: &str, lang: Lang) -> Result<Submission, (Option<Value>, Box<Reason>)> {
+    // A wrapper is parsed with its claimed outcome thinned (rules and messages skipped).
+    if text.contains("\"input\"") {
+        if let Ok(w) = serde_json::from_str::<Wrapper>(text) {
+            if w.input.is_object() {
+                return wrapper(w, lang);
+            }
+        }
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let text = Text::new(
+            format!("不是有效的 JSON：{e}"),
+            format!("not valid JSON: {e}"),
+        );
+        (None, malformed(&text, None, lang))
+    })?;
+    if !value.is_object() {
+        let text = Text::new(
+            "每条记录必须是一个 JSON 对象",
+            "a record must be a JSON object",
+        );
+        return Err((None, malformed(&text, None, lang)));
+    }
+    Ok((None, None, value, None))
 }
 
 struct Worker<'a> {
@@ -483,24 +511,27 @@ struct Worker<'a> {
     mode: &'a Mode,
     options: EvalOptions,
     full: bool,
+    max_record_bytes: usize,
 }
 
 impl Worker<'_> {
     fn process(&self, record: Record, out: &mut String) -> Verdict {
         let line = record.line;
-        let (verdict, id, reasons, outcome) = match submission(self.mode, record.raw) {
-            Err((id, reason)) => (Verdict::Invalid, id, vec![*reason], None),
-            Ok((id, claim, input, claimed)) => {
-                let checked = verify::check_submission(
-                    self.pack,
-                    claim.as_ref(),
-                    &input,
-                    claimed.as_ref(),
-                    &self.options,
-                );
-                (checked.verdict, id, checked.reasons, checked.outcome)
-            }
-        };
+        let lang = self.options.lang;
+        let (verdict, id, reasons, outcome) =
+            match submission(self.mode, record, self.max_record_bytes, lang) {
+                Err((id, reason)) => (Verdict::Invalid, id, vec![*reason], None),
+                Ok((id, claim, input, claimed)) => {
+                    let checked = verify::check_submission(
+                        self.pack,
+                        claim.as_ref(),
+                        &input,
+                        claimed.as_ref(),
+                        &self.options,
+                    );
+                    (checked.verdict, id, checked.reasons, checked.outcome)
+                }
+            };
         let line_out = OutLine {
             line,
             id: id.as_ref(),
@@ -517,9 +548,18 @@ impl Worker<'_> {
         };
         match serde_json::to_string(&line_out) {
             Ok(s) => out.push_str(&s),
-            Err(e) => out.push_str(&format!(
-                r#"{{"line":{line},"verdict":"invalid","reasons":[{{"code":"internal","message":"{e}"}}]}}"#
-            )),
+            // Still one JSON line per record, so the output stays resumable.
+            Err(e) => {
+                let text = Text::new(
+                    format!("无法写出此记录的结果：{e}"),
+                    format!("the result of this record could not be written: {e}"),
+                );
+                let reason = Reason::new("internal", &text, lang);
+                let fallback = serde_json::json!({
+                    "line": line, "verdict": "invalid", "reasons": [reason],
+                });
+                out.push_str(&fallback.to_string());
+            }
         }
         out.push('\n');
         verdict
@@ -719,6 +759,14 @@ fn read_batches(
     }
 }
 
+fn parse_lang(lang: Option<&str>) -> Result<Lang, CliError> {
+    match lang {
+        None => Ok(Lang::Both),
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| CliError::Usage(format!("--lang must be zh or en, not `{l}`"))),
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let pack = packs::compile_path(&args.pack)?;
     let format = args.format.unwrap_or_else(|| {
@@ -748,30 +796,21 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         },
     };
 
+    let lang = parse_lang(args.lang.as_deref())?;
+    let cap = args.max_record_bytes.max(1);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let input = open_input(&args.input, Arc::clone(&bytes_read))?;
     let total_bytes = std::fs::metadata(&args.input)
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
+    let input = BufReader::with_capacity(256 * 1024, input);
     let (source, mode) = match format {
-        Format::Jsonl => (
-            Source::Jsonl(BufReader::with_capacity(256 * 1024, input)),
-            Mode::Jsonl,
-        ),
+        Format::Jsonl => (Source::Jsonl { reader: input, cap }, Mode::Jsonl),
         Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new()
-                .flexible(true)
-                .buffer_capacity(256 * 1024)
-                .from_reader(input);
-            let headers = reader
-                .headers()
-                .map_err(|e| {
-                    CliError::Usage(format!("{}: no CSV header row: {e}", args.input.display()))
-                })?
-                .clone();
-            let mode = csv_mode(&headers, &pack);
-            (Source::Csv(reader), mode)
+            let mut rows = CsvRows::new(input, cap);
+            let headers = csv_headers(&mut rows, &args.input)?;
+            (Source::Csv(Box::new(rows)), csv_mode(&headers, &pack))
         }
     };
 
@@ -800,7 +839,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
         .max(1);
     let window = 4 * jobs + 4;
-    let options = EvalOptions::default();
+    let options = EvalOptions {
+        lang,
+        ..EvalOptions::default()
+    };
     let started = Instant::now();
     let mut progress = Progress::new(args.quiet, total_bytes);
     let mut counts = resumed.counts;
@@ -813,6 +855,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         mode: &mode,
         options,
         full: args.full,
+        max_record_bytes: cap,
     };
     let result: Result<(), CliError> = thread::scope(|scope| {
         let (token_tx, token_rx) = sync_channel::<()>(window);
@@ -891,18 +934,6 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn capped_lines() {
-        let mut r = io::Cursor::new(b"ab\ncdefgh\nij".to_vec());
-        let mut buf = Vec::new();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Some(false));
-        assert_eq!(buf, b"ab\n");
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Some(true));
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Some(false));
-        assert_eq!(buf, b"ij");
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), None);
-    }
 
     #[test]
     fn cells_are_typed() {

@@ -14,6 +14,7 @@
 pub mod check;
 pub mod error;
 pub mod packs;
+mod records;
 pub mod serve;
 pub mod signing;
 pub mod verify;

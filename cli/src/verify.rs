@@ -2,7 +2,8 @@
 //! client claims to have used, and compare it with the outcome the client claims.
 //!
 //! Shared by `hegui serve` (`POST /v1/verify`) and `hegui check` (batch files), so both give the
-//! same reasons with the same codes:
+//! same reasons with the same codes. Each reason's `message` is in Chinese and English, rendered
+//! for the requested language as the engine renders its own messages ([`Lang::render`]):
 //!
 //! | code | when | extra fields |
 //! |---|---|---|
@@ -23,8 +24,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use hegui_core::outcome::DecisionStatus;
-use hegui_core::{CompiledPack, EvalOptions, Limits, Outcome};
+use hegui_core::outcome::{DecisionOut, DecisionStatus};
+use hegui_core::{CompiledPack, EvalOptions, Lang, Limits, Outcome, Text};
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -45,8 +46,10 @@ pub struct PackClaim {
 pub struct Reason {
     /// Stable machine-readable code, e.g. `decision.differs`.
     pub code: String,
-    /// Human-readable explanation (English).
-    pub message: String,
+    /// Human-readable explanation, as the engine's messages are: `{"zh", "en"}`, or only the
+    /// language asked for with `lang`.
+    #[schema(value_type = Object, example = json!({"zh": "未知的规则包 `cn.nonexistent`", "en": "unknown pack `cn.nonexistent`"}))]
+    pub message: Value,
     /// The input field at fault (`input.invalid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -74,10 +77,16 @@ pub struct Reason {
 }
 
 impl Reason {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    /// A reason whose message is `text` rendered for `lang`.
+    pub fn new(code: &str, text: &Text, lang: Lang) -> Self {
+        Reason::rendered(code, lang.render(text))
+    }
+
+    /// A reason whose message is already rendered (the engine's own error messages).
+    fn rendered(code: &str, message: Value) -> Self {
         Reason {
             code: code.to_owned(),
-            message: message.into(),
+            message,
             path: None,
             decision: None,
             rule: None,
@@ -137,74 +146,73 @@ pub struct Checked {
     pub outcome: Option<Outcome>,
 }
 
+impl Checked {
+    /// Rejected without an outcome: no pack to recompute it with.
+    fn unknown_pack(reason: Reason) -> Checked {
+        Checked {
+            verdict: Verdict::Rejected,
+            reasons: vec![reason],
+            outcome: None,
+        }
+    }
+}
+
 /// Compares a claimed pack reference with the pack that will recompute the outcome.
-pub fn pack_reasons(pack: &CompiledPack, claim: &PackClaim) -> Vec<Reason> {
-    let mut reasons = Vec::new();
-    if claim.id != pack.id() {
-        reasons.push(Reason::new(
+pub fn pack_reasons(pack: &CompiledPack, claim: &PackClaim, lang: Lang) -> Vec<Reason> {
+    let (id, version) = (&claim.id, &claim.version);
+    let reason = if *id != pack.id() {
+        let ours = pack.id();
+        Reason::new(
             "pack.unknown",
-            format!(
-                "unknown pack `{}` (this check uses `{}`)",
-                claim.id,
-                pack.id()
+            &Text::new(
+                format!("未知的规则包 `{id}`（本次核验使用 `{ours}`）"),
+                format!("unknown pack `{id}` (this check uses `{ours}`)"),
             ),
-        ));
-    } else if claim.version != pack.version() {
-        reasons.push(Reason::new(
+            lang,
+        )
+    } else if *version != pack.version() {
+        let ours = pack.version();
+        Reason::new(
             "pack.unknown_version",
-            format!(
-                "unknown version {} of pack `{}` (this check uses {})",
-                claim.version,
-                claim.id,
-                pack.version()
+            &Text::new(
+                format!("规则包 `{id}` 没有版本 {version}（本次核验使用 {ours}）"),
+                format!("unknown version {version} of pack `{id}` (this check uses {ours})"),
             ),
-        ));
+            lang,
+        )
     } else if claim.digest != pack.digest() {
-        reasons.push(
-            Reason::new(
-                "pack.stale_digest",
-                format!(
-                    "pack `{}` {} has digest {}, not {}",
-                    claim.id,
-                    claim.version,
-                    pack.digest(),
-                    claim.digest
-                ),
-            )
-            .claimed(Value::String(claim.digest.clone()))
-            .recomputed(Value::String(pack.digest().to_owned())),
-        );
-    }
-    reasons
+        let (theirs, ours) = (&claim.digest, pack.digest());
+        Reason::new(
+            "pack.stale_digest",
+            &Text::new(
+                format!("规则包摘要已过期：`{id}` {version} 的摘要是 {ours}，而不是 {theirs}"),
+                format!("pack `{id}` {version} has digest {ours}, not {theirs}"),
+            ),
+            lang,
+        )
+        .claimed(Value::String(theirs.clone()))
+        .recomputed(Value::String(ours.to_owned()))
+    } else {
+        return Vec::new();
+    };
+    vec![reason]
 }
 
-fn message_text(message: &Value) -> String {
-    match message {
-        Value::String(s) => s.clone(),
-        Value::Object(m) => m
-            .get("en")
-            .or_else(|| m.get("zh"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        other => other.to_string(),
-    }
-}
-
-/// One reason per error of a recomputed outcome: input errors and rule errors.
+/// One reason per error of a recomputed outcome: input errors and rule errors. Their messages
+/// are the engine's, already rendered for the language the outcome was computed in.
 pub fn input_reasons(outcome: &Outcome) -> Vec<Reason> {
     outcome
         .errors
         .iter()
         .map(|e| {
             let input = e.code.starts_with("input.");
-            let mut r = Reason::new(
+            let mut r = Reason::rendered(
                 if input {
                     "input.invalid"
                 } else {
                     "evaluation.error"
                 },
-                message_text(&e.message),
+                e.message.clone(),
             );
             r.path = e.path.clone();
             r.rule = e.rule.clone();
@@ -219,6 +227,17 @@ fn status_name(s: DecisionStatus) -> &'static str {
         DecisionStatus::Decided => "decided",
         DecisionStatus::Pending => "pending",
         DecisionStatus::Error => "error",
+    }
+}
+
+/// A decision status as Chinese text; a claimed status that is not one of the three is shown
+/// as sent.
+fn status_zh(name: &str) -> &str {
+    match name {
+        "decided" => "已判定",
+        "pending" => "待定",
+        "error" => "出错",
+        other => other,
     }
 }
 
@@ -303,91 +322,25 @@ impl<'de> Deserialize<'de> for ClaimedOutcome {
 }
 
 /// Compares a claimed outcome (any JSON, as the client sent it) with the recomputed one:
-/// `complete`, and each decision's value, status and scheme.
-pub fn compare(recomputed: &Outcome, claimed: &Value) -> Vec<Reason> {
-    let mut reasons = Vec::new();
+/// `complete`, and each decision's value, status and scheme. Messages are rendered for `lang`.
+pub fn compare(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Vec<Reason> {
     let Some(claimed_decisions) = claimed.get("decisions").and_then(Value::as_object) else {
-        reasons.push(Reason::new(
+        return vec![Reason::new(
             "outcome.malformed",
-            "the claimed outcome must be an object with a `decisions` object",
-        ));
-        return reasons;
+            &Text::new(
+                "声称的评估结果必须是一个包含 `decisions` 对象的 JSON 对象",
+                "the claimed outcome must be an object with a `decisions` object",
+            ),
+            lang,
+        )];
     };
-    if let Some(pack) = claimed.get("pack") {
-        let ours = serde_json::to_value(&recomputed.pack).unwrap_or(Value::Null);
-        if !json_eq(pack, &ours) {
-            reasons.push(
-                Reason::new(
-                    "outcome.pack_differs",
-                    "the claimed outcome names another pack than the one it was checked with",
-                )
-                .claimed(pack.clone())
-                .recomputed(ours),
-            );
-        }
-    }
-    match claimed.get("complete") {
-        Some(Value::Bool(c)) if *c == recomputed.complete => {}
-        None => {}
-        Some(other) => reasons.push(
-            Reason::new(
-                "outcome.complete_differs",
-                format!(
-                    "claimed complete = {other}, recomputed complete = {}",
-                    recomputed.complete
-                ),
-            )
-            .claimed(other.clone())
-            .recomputed(Value::Bool(recomputed.complete)),
-        ),
-    }
+    let mut reasons = Vec::new();
+    reasons.extend(pack_differs(recomputed, claimed, lang));
+    reasons.extend(complete_differs(recomputed, claimed, lang));
     for (name, ours) in &recomputed.decisions {
-        let ours_status = status_name(ours.status);
-        let Some(theirs) = claimed_decisions.get(name) else {
-            reasons.push(
-                Reason::new(
-                    "decision.missing",
-                    format!("the claimed outcome has no decision `{name}`"),
-                )
-                .decision(name)
-                .recomputed(ours.value.clone()),
-            );
-            continue;
-        };
-        let their_value = theirs.get("value").cloned().unwrap_or(Value::Null);
-        let their_status = theirs.get("status").and_then(Value::as_str).unwrap_or("");
-        if !json_eq(&their_value, &ours.value) || their_status != ours_status {
-            let mut r = Reason::new(
-                "decision.differs",
-                format!(
-                    "decision `{name}`: claimed {their_value} ({their_status}), recomputed {} ({ours_status})",
-                    ours.value
-                ),
-            )
-            .decision(name)
-            .claimed(their_value)
-            .recomputed(ours.value.clone());
-            r.claimed_status = Some(their_status.to_owned());
-            r.recomputed_status = Some(ours_status.to_owned());
-            reasons.push(r);
-        }
-        if let Some(their_scheme) = theirs.get("scheme") {
-            let our_scheme = ours
-                .scheme
-                .clone()
-                .map(Value::String)
-                .unwrap_or(Value::Null);
-            if *their_scheme != our_scheme {
-                reasons.push(
-                    Reason::new(
-                        "decision.scheme_differs",
-                        format!("decision `{name}`: claimed scheme {their_scheme}, recomputed {our_scheme}"),
-                    )
-                    .decision(name)
-                    .claimed(their_scheme.clone())
-                    .recomputed(our_scheme),
-                );
-            }
+        match claimed_decisions.get(name) {
+            None => reasons.push(decision_missing(name, &ours.value, lang)),
+            Some(theirs) => reasons.extend(decision_differs(name, ours, theirs, lang)),
         }
     }
     for (name, theirs) in claimed_decisions {
@@ -395,10 +348,108 @@ pub fn compare(recomputed: &Outcome, claimed: &Value) -> Vec<Reason> {
             reasons.push(
                 Reason::new(
                     "decision.unknown",
-                    format!("the pack makes no decision `{name}`"),
+                    &Text::new(
+                        format!("该规则包没有判定 `{name}`"),
+                        format!("the pack makes no decision `{name}`"),
+                    ),
+                    lang,
                 )
                 .decision(name)
                 .claimed(theirs.get("value").cloned().unwrap_or(Value::Null)),
+            );
+        }
+    }
+    reasons
+}
+
+/// `outcome.pack_differs`, when the claimed outcome names a pack and it is not ours.
+fn pack_differs(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Option<Reason> {
+    let pack = claimed.get("pack")?;
+    let ours = serde_json::to_value(&recomputed.pack).unwrap_or(Value::Null);
+    if json_eq(pack, &ours) {
+        return None;
+    }
+    let text = Text::new(
+        "声称的评估结果所指的规则包与核验所用的规则包不同",
+        "the claimed outcome names another pack than the one it was checked with",
+    );
+    Some(
+        Reason::new("outcome.pack_differs", &text, lang)
+            .claimed(pack.clone())
+            .recomputed(ours),
+    )
+}
+
+/// `outcome.complete_differs`, when the claim gives a `complete` other than ours.
+fn complete_differs(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Option<Reason> {
+    let theirs = claimed.get("complete")?;
+    let ours = recomputed.complete;
+    if *theirs == Value::Bool(ours) {
+        return None;
+    }
+    let text = Text::new(
+        format!("`complete` 不一致：声称 {theirs}，重新计算为 {ours}"),
+        format!("claimed complete = {theirs}, recomputed complete = {ours}"),
+    );
+    Some(
+        Reason::new("outcome.complete_differs", &text, lang)
+            .claimed(theirs.clone())
+            .recomputed(Value::Bool(ours)),
+    )
+}
+
+fn decision_missing(name: &str, ours: &Value, lang: Lang) -> Reason {
+    let text = Text::new(
+        format!("声称的评估结果缺少判定 `{name}`"),
+        format!("the claimed outcome has no decision `{name}`"),
+    );
+    Reason::new("decision.missing", &text, lang)
+        .decision(name)
+        .recomputed(ours.clone())
+}
+
+/// `decision.differs` (value or status) and `decision.scheme_differs` for one claimed decision.
+fn decision_differs(name: &str, ours: &DecisionOut, theirs: &Value, lang: Lang) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    let ours_status = status_name(ours.status);
+    let their_value = theirs.get("value").cloned().unwrap_or(Value::Null);
+    let their_status = theirs.get("status").and_then(Value::as_str).unwrap_or("");
+    let our_value = &ours.value;
+    if !json_eq(&their_value, our_value) || their_status != ours_status {
+        let text = Text::new(
+            format!(
+                "判定结果不一致：`{name}` 声称为 {their_value}（{}），重新计算为 {our_value}（{}）",
+                status_zh(their_status),
+                status_zh(ours_status)
+            ),
+            format!(
+                "decision `{name}`: claimed {their_value} ({their_status}), recomputed {our_value} ({ours_status})"
+            ),
+        );
+        let mut r = Reason::new("decision.differs", &text, lang)
+            .decision(name)
+            .claimed(their_value)
+            .recomputed(our_value.clone());
+        r.claimed_status = Some(their_status.to_owned());
+        r.recomputed_status = Some(ours_status.to_owned());
+        reasons.push(r);
+    }
+    if let Some(their_scheme) = theirs.get("scheme") {
+        let our_scheme = ours
+            .scheme
+            .clone()
+            .map(Value::String)
+            .unwrap_or(Value::Null);
+        if *their_scheme != our_scheme {
+            let text = Text::new(
+                format!("判定 `{name}` 的分类方案不一致：声称为 {their_scheme}，重新计算为 {our_scheme}"),
+                format!("decision `{name}`: claimed scheme {their_scheme}, recomputed {our_scheme}"),
+            );
+            reasons.push(
+                Reason::new("decision.scheme_differs", &text, lang)
+                    .decision(name)
+                    .claimed(their_scheme.clone())
+                    .recomputed(our_scheme),
             );
         }
     }
@@ -415,7 +466,10 @@ pub fn evaluate_guarded(pack: &CompiledPack, input: &Value, options: &EvalOption
             let mut outcome = pack.evaluate(&Value::Null, options);
             if let Some(e) = outcome.errors.first_mut() {
                 e.code = "internal".into();
-                e.message = Value::String("the engine failed on this input".into());
+                e.message = options.lang.render(&Text::new(
+                    "引擎处理此输入时出错",
+                    "the engine failed on this input",
+                ));
             }
             outcome
         }
@@ -431,7 +485,9 @@ pub fn check_submission(
     claimed: Option<&Value>,
     options: &EvalOptions,
 ) -> Checked {
-    let mut reasons = claim.map(|c| pack_reasons(pack, c)).unwrap_or_default();
+    let mut reasons = claim
+        .map(|c| pack_reasons(pack, c, options.lang))
+        .unwrap_or_default();
     if reasons.iter().any(|r| r.code != "pack.stale_digest") {
         // Another pack altogether: its outcome cannot be recomputed here.
         return Checked {
@@ -445,7 +501,7 @@ pub fn check_submission(
     let input_bad = !invalid.is_empty();
     reasons.extend(invalid);
     if let Some(claimed) = claimed {
-        reasons.extend(compare(&outcome, claimed));
+        reasons.extend(compare(&outcome, claimed, options.lang));
     }
     let verdict = if reasons.is_empty() {
         Verdict::Accepted
@@ -580,31 +636,23 @@ impl Registry {
         claimed: &Value,
         options: &EvalOptions,
     ) -> Checked {
-        let Some(versions) = self.packs.get(&claim.id) else {
-            return Checked {
-                verdict: Verdict::Rejected,
-                reasons: vec![Reason::new(
-                    "pack.unknown",
-                    format!("unknown pack `{}`", claim.id),
-                )],
-                outcome: None,
-            };
+        let (id, version) = (&claim.id, &claim.version);
+        let Some(versions) = self.packs.get(id) else {
+            let text = Text::new(
+                format!("未知的规则包 `{id}`"),
+                format!("unknown pack `{id}`"),
+            );
+            return Checked::unknown_pack(Reason::new("pack.unknown", &text, options.lang));
         };
-        let Some(pack) = versions.get(&version_key(&claim.version)) else {
+        let Some(pack) = versions.get(&version_key(version)) else {
             let known: Vec<&str> = versions.values().map(|p| p.compiled.version()).collect();
-            return Checked {
-                verdict: Verdict::Rejected,
-                reasons: vec![Reason::new(
-                    "pack.unknown_version",
-                    format!(
-                        "unknown version {} of pack `{}` (known: {})",
-                        claim.version,
-                        claim.id,
-                        known.join(", ")
-                    ),
-                )],
-                outcome: None,
-            };
+            let known = known.join(", ");
+            let text = Text::new(
+                format!("规则包 `{id}` 没有版本 {version}（已加载的版本：{known}）"),
+                format!("unknown version {version} of pack `{id}` (known: {known})"),
+            );
+            let reason = Reason::new("pack.unknown_version", &text, options.lang);
+            return Checked::unknown_pack(reason);
         };
         check_submission(&pack.compiled, Some(claim), input, Some(claimed), options)
     }
@@ -621,6 +669,20 @@ mod tests {
         assert!(json_eq(&json!({"a": [1, 2.5]}), &json!({"a": [1.0, 2.5]})));
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
         assert!(!json_eq(&json!("1"), &json!(1)));
+    }
+
+    #[test]
+    fn reasons_follow_the_language_convention() {
+        let text = Text::new("未知的规则包 `x`", "unknown pack `x`");
+        let both = Reason::new("pack.unknown", &text, Lang::Both);
+        assert_eq!(
+            both.message,
+            json!({"zh": "未知的规则包 `x`", "en": "unknown pack `x`"})
+        );
+        let zh = Reason::new("pack.unknown", &text, Lang::Zh);
+        assert_eq!(zh.message, json!({"zh": "未知的规则包 `x`"}));
+        let en = Reason::new("pack.unknown", &text, Lang::En);
+        assert_eq!(en.message, json!({"en": "unknown pack `x`"}));
     }
 
     #[test]

@@ -299,3 +299,132 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn output_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A JSONL line over `--max-record-bytes` (default 1 MiB, the server's body cap) is an
+/// `invalid` record with `record.too_large` naming its line, whether or not a newline ends it;
+/// the next records are checked as usual, and a resumed run writes the same output.
+#[test]
+fn a_jsonl_line_over_the_cap_is_an_invalid_record() {
+    let dir = temp_dir("jsonl-too-large");
+    let small = example().to_string();
+    let huge = format!("{{\"input\": {{\"pad\": \"{}\"}}}}", "x".repeat(3 << 20));
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, format!("{small}\n{huge}\n{small}\n{huge}")).unwrap();
+    let input_s = input.to_str().unwrap();
+    let out_path = dir.join("out.jsonl");
+    let out_s = out_path.to_str().unwrap();
+
+    let out = check(&["--input", input_s, "--output", out_s]);
+    assert_eq!(out.status.code(), Some(1));
+    let full_text = std::fs::read_to_string(&out_path).unwrap();
+    let lines = output_lines(&full_text);
+    let verdicts: Vec<_> = lines.iter().map(|l| l["verdict"].clone()).collect();
+    assert_eq!(verdicts, ["accepted", "invalid", "accepted", "invalid"]);
+    for (i, line) in [(1, 2), (3, 4)] {
+        let reason = &lines[i]["reasons"][0];
+        assert_eq!(lines[i]["line"], line);
+        assert_eq!(reason["code"], "record.too_large");
+        let en = reason["message"]["en"].as_str().unwrap();
+        assert!(en.contains(&format!("line {line}")), "{en}");
+        assert!(en.contains("1048576 bytes"), "{en}");
+        let zh = reason["message"]["zh"].as_str().unwrap();
+        assert!(zh.contains(&format!("第 {line} 行")), "{zh}");
+    }
+
+    // Interrupted after the first too-large record, then resumed: the same bytes.
+    let part = check(&["--input", input_s, "--output", out_s, "--limit", "2"]);
+    assert_eq!(part.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&out_path).unwrap().lines().count(),
+        2
+    );
+    let resumed = check(&["--input", input_s, "--output", out_s, "--resume"]);
+    assert_eq!(resumed.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), full_text);
+
+    // The cap is a flag: under a smaller one, the ordinary records are too large as well.
+    let out = check(&["--input", input_s, "--max-record-bytes", "100"]);
+    let lines = output_lines(&String::from_utf8(out.stdout).unwrap());
+    assert!(lines
+        .iter()
+        .all(|l| l["reasons"][0]["code"] == "record.too_large"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A CSV row over the cap (here a quoted cell of 3 MiB spanning many lines) is an `invalid`
+/// record with `record.too_large` naming the line it starts on; the rows after it keep their
+/// own line numbers and are checked as usual. `--lang zh` keeps the Chinese message only.
+#[test]
+fn a_csv_row_over_the_cap_is_an_invalid_record() {
+    let dir = temp_dir("csv-too-large");
+    let huge = "many\n".repeat(600_000); // 3 MB, 600 000 lines inside one quoted cell
+    let input = dir.join("in.csv");
+    std::fs::write(
+        &input,
+        format!(
+            "id,assessment_date,employer.employees,hazards.present,management.selfcheck_score\n\
+             a,2026-01-01,12,false,95\n\
+             b,2026-01-01,\"{huge}\",false,95\n\
+             c,2026-01-01,12,false,95\n"
+        ),
+    )
+    .unwrap();
+    let out = check(&["--input", input.to_str().unwrap(), "--lang", "zh"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = output_lines(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["verdict"], "accepted");
+    assert_eq!(lines[1]["verdict"], "invalid");
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["reasons"][0]["code"], "record.too_large");
+    assert_eq!(
+        lines[1]["reasons"][0]["message"],
+        json!({"zh": "第 3 行的记录超过 1048576 字节（--max-record-bytes），未读取"})
+    );
+    assert_eq!(lines[2]["id"], "c");
+    assert_eq!(lines[2]["verdict"], "accepted");
+    assert_eq!(lines[2]["line"], 3 + 600_000 + 1);
+
+    // Under the cap, the same row is read and its cell judged: not a number.
+    let out = check(&[
+        "--input",
+        input.to_str().unwrap(),
+        "--max-record-bytes",
+        "4000000",
+    ]);
+    let lines = output_lines(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(lines[1]["reasons"][0]["code"], "input.invalid");
+    assert_eq!(lines[1]["reasons"][0]["path"], "employer.employees");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reasons of `hegui check` are bilingual by default, like the server's.
+#[test]
+fn check_reasons_are_bilingual_and_follow_lang() {
+    let dir = temp_dir("lang");
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, "[1]\n").unwrap();
+    let input_s = input.to_str().unwrap();
+    let both = output_lines(&String::from_utf8(check(&["--input", input_s]).stdout).unwrap());
+    let message = &both[0]["reasons"][0]["message"];
+    assert_eq!(both[0]["reasons"][0]["code"], "record.malformed");
+    assert_eq!(message["zh"], "每条记录必须是一个 JSON 对象");
+    assert_eq!(message["en"], "a record must be a JSON object");
+    let en = check(&["--input", input_s, "--lang", "en"]);
+    let en = output_lines(&String::from_utf8(en.stdout).unwrap());
+    assert_eq!(
+        en[0]["reasons"][0]["message"],
+        json!({"en": "a record must be a JSON object"})
+    );
+    assert_eq!(
+        check(&["--input", input_s, "--lang", "fr"]).status.code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,6 @@
 //! The hostile input corpus against `hegui serve` (each answer typed, the server still up), a
-//! slow client and hostile requests interleaved with honest ones, and signed-bundle loading
-//! with `--trusted-key`.
+//! slow client and hostile requests interleaved with honest ones, clients that never finish
+//! their request headers (slowloris), and signed-bundle loading with `--trusted-key`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,9 +12,10 @@ mod common;
 #[path = "../../tests/hostile/corpus.rs"]
 mod corpus;
 
-use std::io::Write;
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::http::*;
@@ -181,6 +182,161 @@ fn slow_and_hostile_clients_do_not_disturb_honest_ones() {
     assert_eq!(hostile_answered, 20);
     assert!(healthy(addr));
     server.stop();
+}
+
+/// How a connection held by a slow client ended, seen from the client.
+#[derive(Debug, PartialEq)]
+enum Ended {
+    /// The server closed it (EOF or reset), or answered with an error status.
+    Closed,
+    /// Still open when the client gave up waiting: the server would have held it for ever.
+    StillOpen,
+}
+
+/// Waits (up to `patience`) for the server to end the connection: EOF, a reset, or a 4xx/5xx.
+fn wait_for_close(stream: &mut TcpStream, patience: Duration) -> Ended {
+    stream.set_read_timeout(Some(patience)).unwrap();
+    let mut buf = [0u8; 1024];
+    match stream.read(&mut buf) {
+        Ok(0) => Ended::Closed,
+        Ok(n) => {
+            let text = String::from_utf8_lossy(&buf[..n]);
+            assert!(
+                text.starts_with("HTTP/1.1 4") || text.starts_with("HTTP/1.1 5"),
+                "unexpected answer to an unfinished request: {text}"
+            );
+            Ended::Closed
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Ended::StillOpen
+        }
+        Err(_) => Ended::Closed, // reset or aborted by the server
+    }
+}
+
+/// Three slowloris clients: one that connects and sends nothing, one that sends half a header
+/// and stops, one that trickles its headers a byte every 100 ms without ever finishing. Each is
+/// cut off by the header-read timeout (500 ms here; 10 s of patience, for a loaded machine),
+/// while the request timeout, set far longer, plays no part; other clients are served
+/// meanwhile and afterwards.
+#[test]
+fn clients_that_never_finish_their_headers_are_cut_off() {
+    let mut config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        repo().join("rules/cn/supervision"),
+    );
+    config.header_timeout = Duration::from_millis(500);
+    config.timeout = Duration::from_secs(60);
+    let server = Server::start(config);
+    let addr = server.addr;
+    let patience = Duration::from_secs(10);
+
+    let idle = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        wait_for_close(&mut s, patience)
+    });
+    let partial = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Ty")
+            .unwrap();
+        wait_for_close(&mut s, patience)
+    });
+    let trickle = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        let header = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: ";
+        let started = Instant::now();
+        for &byte in header.iter().chain(std::iter::repeat(&b'a')) {
+            if s.write_all(&[byte]).is_err() {
+                return Ended::Closed;
+            }
+            if started.elapsed() > patience {
+                return Ended::StillOpen;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ended::StillOpen
+    });
+
+    // Served while the slow clients hold their connections.
+    assert!(healthy(addr));
+    assert_eq!(idle.join().unwrap(), Ended::Closed, "idle connection");
+    assert_eq!(partial.join().unwrap(), Ended::Closed, "half a header");
+    assert_eq!(trickle.join().unwrap(), Ended::Closed, "trickled header");
+    // And afterwards.
+    assert!(healthy(addr));
+    server.stop();
+}
+
+/// Starts `hegui serve` on a free port; returns the child and the address it logged.
+#[cfg(unix)]
+fn spawn_server(extra: &[&str]) -> (std::process::Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-static", "--packs"])
+        .arg(repo().join("rules/cn/supervision"))
+        .args(extra)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("hegui serve ended before listening"))
+            .unwrap();
+        if let Some(at) = line.find("http://") {
+            let rest = &line[at + "http://".len()..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            break rest[..end].parse().unwrap();
+        }
+    };
+    // Keep draining the log, so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+/// SIGTERM still stops the server cleanly (exit 0) while a slowloris client holds a
+/// connection with half its headers: the header timeout (`--header-timeout-ms`) bounds how
+/// long the graceful shutdown waits for it.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_while_a_client_is_stuck_in_its_headers() {
+    let (mut child, addr) = spawn_server(&["--header-timeout-ms", "500"]);
+    assert!(healthy(addr));
+    let mut stuck = TcpStream::connect(addr).unwrap();
+    stuck.write_all(b"GET /healthz HTTP/1.1\r\nHo").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("hegui serve did not stop within 20 s of SIGTERM");
+    };
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        wait_for_close(&mut stuck, Duration::from_secs(5)),
+        Ended::Closed
+    );
 }
 
 const SECRET: [u8; 32] = [21; 32];

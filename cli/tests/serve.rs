@@ -401,3 +401,63 @@ fn a_body_announced_over_the_cap_is_refused_before_it_is_read() {
     assert_eq!(get(server.addr, "/healthz").status, 200);
     server.stop();
 }
+
+/// Reasons are bilingual like the outcome's messages: `{zh, en}` by default, one language with
+/// `?lang=`; the codes do not change with the language.
+#[test]
+fn verify_reasons_follow_the_lang_convention() {
+    let server = Server::start(config());
+    let addr = server.addr;
+    let (input, outcome) = honest(addr);
+    let mut tampered = outcome.clone();
+    tampered["decisions"]["risk.class"]["value"] = json!("甲");
+    let body = verify_body(&input, &tampered);
+
+    let both = post_json(addr, "/v1/verify", &body).json();
+    assert_eq!(codes(&both), ["decision.differs"]);
+    let message = &both["reasons"][0]["message"];
+    assert_eq!(
+        message["zh"],
+        "判定结果不一致：`risk.class` 声称为 \"甲\"（已判定），重新计算为 \"乙\"（已判定）"
+    );
+    assert_eq!(
+        message["en"],
+        "decision `risk.class`: claimed \"甲\" (decided), recomputed \"乙\" (decided)"
+    );
+
+    let zh = post_json(addr, "/v1/verify?lang=zh", &body).json();
+    assert_eq!(codes(&zh), ["decision.differs"]);
+    assert_eq!(zh["reasons"][0]["message"], json!({"zh": message["zh"]}));
+    let en = post_json(addr, "/v1/verify?lang=en&detail=decisions", &body).json();
+    assert_eq!(en["reasons"][0]["message"], json!({"en": message["en"]}));
+    // The recomputed outcome follows the same `lang`, as `evaluate` does.
+    let zh_outcome = post_json(addr, "/v1/packs/cn.supervision/evaluate?lang=zh", &input).json();
+    assert_eq!(zh["outcome"], zh_outcome);
+
+    // Every reason, not only decision differences: an unknown pack, a stale digest.
+    let mut unknown = body.clone();
+    unknown["pack"]["id"] = json!("cn.nonexistent");
+    let verdict = post_json(addr, "/v1/verify?lang=zh", &unknown).json();
+    assert_eq!(
+        verdict["reasons"][0]["message"],
+        json!({"zh": "未知的规则包 `cn.nonexistent`"})
+    );
+    let mut stale = verify_body(&input, &outcome);
+    stale["pack"]["digest"] = json!("sha256:0000");
+    let verdict = post_json(addr, "/v1/verify?lang=zh", &stale).json();
+    let zh_text = verdict["reasons"][0]["message"]["zh"].as_str().unwrap();
+    assert!(zh_text.starts_with("规则包摘要已过期"), "{zh_text}");
+    assert!(verdict["reasons"][0]["message"].get("en").is_none());
+
+    let bad = post_json(addr, "/v1/verify?lang=fr", &body);
+    assert_eq!(
+        (bad.status, bad.error_code()),
+        (400, "request.query".into())
+    );
+    let doc = get(addr, "/openapi.json").json();
+    let params = doc["paths"]["/v1/verify"]["post"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(params.iter().any(|p| p["name"] == "lang"), "{params:?}");
+    server.stop();
+}

@@ -110,7 +110,7 @@ pub struct VerifyResponse {
     /// `accepted` or `rejected`.
     #[schema(example = "accepted")]
     pub verdict: String,
-    /// One entry per problem; empty when accepted.
+    /// One entry per problem; empty when accepted. Messages in the language(s) of `lang`.
     pub reasons: Vec<Reason>,
     /// The outcome recomputed by the server; `null` when the pack is unknown.
     #[schema(value_type = Object, nullable)]
@@ -126,7 +126,23 @@ pub struct PackQuery {
 
 #[derive(Deserialize, Default)]
 pub struct VerifyQuery {
+    lang: Option<String>,
     detail: Option<String>,
+}
+
+/// `?lang=zh` or `?lang=en` (messages in that language only); both languages without it.
+fn lang(q: Option<&str>, default: Lang) -> Result<Lang, ApiError> {
+    let Some(q) = q else {
+        return Ok(default);
+    };
+    Lang::parse(q).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.query",
+            format!("lang must be zh or en, not `{q}`"),
+        )
+        .with_path("lang")
+    })
 }
 
 /// `?detail=full` (the default) or `?detail=decisions` (the outcome without `rules` and
@@ -349,16 +365,7 @@ pub async fn evaluate(
     let body = json_body(&headers, body)?;
     let pack = Arc::clone(find_pack(&state, &id, q.version.as_deref())?);
     let mut options = state.options;
-    if let Some(lang) = q.lang.as_deref() {
-        options.lang = Lang::parse(lang).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "request.query",
-                format!("lang must be zh or en, not `{lang}`"),
-            )
-            .with_path("lang")
-        })?;
-    }
+    options.lang = lang(q.lang.as_deref(), options.lang)?;
     options.detail = detail(q.detail.as_deref())?;
     let size = body.len();
     let bytes = run_cpu(&state, size, move || {
@@ -373,11 +380,13 @@ pub async fn evaluate(
 /// Re-checks a submission: recomputes the outcome of `input` with the named pack and compares
 /// it with the claimed `outcome`. `accepted` only when the pack id and version exist, the digest
 /// matches, the input is valid and every decision (value, status) and `complete` are equal.
-/// A rejected submission is still a 200 answer: the verdict is the answer.
+/// A rejected submission is still a 200 answer: the verdict is the answer. Each reason's
+/// `message` is `{zh, en}`, or only the language asked for with `lang`, as in the outcome.
 #[utoipa::path(
     post,
     path = "/v1/verify",
     params(
+        ("lang" = Option<String>, Query, description = "`zh` or `en`: reason and outcome messages in one language only"),
         ("detail" = Option<String>, Query, description = "`full` (default) or `decisions`: the recomputed outcome without `rules` and `fields`")
     ),
     request_body(content = VerifyRequest, content_type = "application/json"),
@@ -398,6 +407,7 @@ pub async fn verify(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let mut options = state.options;
+    options.lang = lang(q.lang.as_deref(), options.lang)?;
     options.detail = detail(q.detail.as_deref())?;
     let body = json_body(&headers, body)?;
     let size = body.len();

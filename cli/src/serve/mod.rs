@@ -19,9 +19,13 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
+use axum::serve::{Listener, ListenerExt};
 use axum::{BoxError, Router};
 use hegui_core::{EvalOptions, Limits};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::limit::GlobalConcurrencyLimitLayer;
@@ -59,6 +63,10 @@ pub struct Args {
     /// Longest a /v1 request may take, in milliseconds, before 503 `request.timeout`.
     #[arg(long, default_value_t = 10_000)]
     pub timeout_ms: u64,
+    /// Longest a client may take to send a request's headers, in milliseconds, counted from the
+    /// connection's start or the end of the previous answer; then the connection is closed.
+    #[arg(long, default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
     /// rhai operations one rule expression may take (the evaluation budget).
     #[arg(long)]
     pub max_operations: Option<u64>,
@@ -80,6 +88,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub max_concurrency: usize,
     pub timeout: Duration,
+    /// Longest wait for a request's headers (from the connection's start, or the end of the
+    /// previous answer on a kept-alive connection) before the connection is closed.
+    pub header_timeout: Duration,
     pub limits: Limits,
     /// Public keys of which one must sign every bundle; empty: load pack folders, unsigned.
     pub trusted_keys: Vec<[u8; 32]>,
@@ -95,6 +106,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             max_concurrency: 512,
             timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
             limits: Limits::default(),
             trusted_keys: Vec::new(),
         }
@@ -110,6 +122,7 @@ impl Config {
         config.max_body_bytes = args.max_body;
         config.max_concurrency = args.max_concurrency.max(1);
         config.timeout = Duration::from_millis(args.timeout_ms.max(1));
+        config.header_timeout = Duration::from_millis(args.header_timeout_ms.max(1));
         if let Some(ops) = args.max_operations {
             config.limits.max_operations = ops;
         }
@@ -265,18 +278,64 @@ pub async fn start(config: &Config, state: AppState) -> io::Result<(SocketAddr, 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let router = app(state, config);
+    let http = http1_builder(config);
     let (tx, rx) = oneshot::channel::<()>();
-    let listener = listener.tap_io(|tcp| {
+    let task = tokio::spawn(serve_connections(listener, router, http, rx));
+    Ok((addr, ServerHandle { shutdown: tx, task }))
+}
+
+/// HTTP/1 connection settings. hyper's header-read timeout only acts with a timer, and
+/// `axum::serve` sets none, so a client sending its headers a byte at a time (slowloris) held
+/// its connection for ever: the request timeout only starts once the headers are read.
+fn http1_builder(config: &Config) -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    http
+}
+
+/// The accept loop (what `axum::serve` with graceful shutdown does, with our HTTP/1 settings):
+/// on `shutdown`, stops accepting, lets every connection finish its request in flight (idle
+/// ones close at once), and returns when all are closed.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    http: http1::Builder,
+    shutdown: oneshot::Receiver<()>,
+) -> io::Result<()> {
+    // axum's `Listener` retries failed accepts (e.g. too many open files) after a pause rather
+    // than ending the server.
+    let mut listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
-    Ok((addr, ServerHandle { shutdown: tx, task }))
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _remote) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                log_connection_error(&e);
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// A header-read timeout is the server cutting off a slow client: a warning, as a 503 is. Other
+/// connection errors (a client hanging up mid-request) are routine and only logged at debug.
+fn log_connection_error(e: &hyper::Error) {
+    if e.is_timeout() {
+        tracing::warn!("connection closed: request headers not received in time");
+    } else {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
 }
 
 /// Request logs to stderr; `RUST_LOG` filters them (default `info`).
