@@ -43,6 +43,12 @@ pub struct Reads {
     /// The rule producing each of `values` then `results`, in that order (`None`: no rule does),
     /// resolved once the evaluation order is known.
     pub producers: Vec<Option<usize>>,
+    /// Each of `fields` as its position in the input schema (its slot in an evaluation's field
+    /// states) and whether it is optional, resolved at compile time.
+    pub slots: Vec<(usize, bool)>,
+    /// Each of `item_fields` as its position in the list's item schema and whether it is
+    /// optional (for a `for_each` rule's body).
+    pub item_slots: Vec<(usize, bool)>,
 }
 
 impl Reads {
@@ -89,6 +95,8 @@ pub struct ForEach {
     pub alias: String,
     /// Bound to the item's index when the rule asks for it (`index = "i"`).
     pub index: Option<String>,
+    /// The list's slot in an evaluation's field states (see `Reads::slots`).
+    pub list_slot: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -193,7 +201,17 @@ impl CompiledPack {
                     .chain(reads.results.iter())
                     .map(|name| producers.get(name).copied())
                     .collect();
+                reads.slots = reads.fields.iter().map(|path| schema.slot(path)).collect();
             };
+            if let Some(fe) = &mut rule.for_each {
+                fe.list_slot = schema.slot(&fe.list).0;
+                rule.body_reads.item_slots = rule
+                    .body_reads
+                    .item_fields
+                    .iter()
+                    .map(|name| schema.item_slot(&fe.list, name))
+                    .collect();
+            }
             if let Some(w) = &mut rule.when {
                 resolve(&mut w.reads);
             }
@@ -263,6 +281,12 @@ impl CompiledPack {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The rule (by its index in `resolved().rules`) and every rule it depends on, directly or
+    /// not, by id in declaration order: a decision's `because` in every outcome.
+    pub fn rule_because(&self, index: usize) -> &[std::sync::Arc<str>] {
+        self.rules.get(index).map_or(&[], |r| &r.because_ids[..])
     }
 
     /// Fields each rule reads, as declared paths (item fields as `list[].name`), for UIs and docs.
@@ -577,6 +601,7 @@ fn compile_rule(
                 list_path: list.as_str().into(),
                 alias,
                 index: decl.index.clone(),
+                list_slot: usize::MAX,
             })
         }
     };

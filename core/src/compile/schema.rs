@@ -109,6 +109,26 @@ impl InputSchema {
             .and_then(|items| items.iter().find(|(n, _)| **n == *name).map(|(_, f)| f))
     }
 
+    /// The position of a document field in `fields` (`usize::MAX` for none: its state then reads
+    /// as absent) and whether it is optional.
+    pub fn slot(&self, path: &str) -> (usize, bool) {
+        self.fields
+            .iter()
+            .position(|f| f.path == path)
+            .map_or((usize::MAX, false), |i| {
+                (i, self.fields.get(i).is_some_and(|f| f.optional))
+            })
+    }
+
+    /// The position of item field `name` in the items of `list` (`usize::MAX` for none) and
+    /// whether it is optional.
+    pub fn item_slot(&self, list: &str, name: &str) -> (usize, bool) {
+        self.items
+            .get(list)
+            .and_then(|items| items.iter().enumerate().find(|(_, (n, _))| **n == *name))
+            .map_or((usize::MAX, false), |(i, (_, f))| (i, f.optional))
+    }
+
     pub fn is_optional(&self, path: &str) -> bool {
         self.field(path).is_some_and(|f| f.optional)
     }

@@ -83,32 +83,16 @@ impl KeyIndex {
         (index.others.len() * 4 < rows.len()).then_some(index)
     }
 
-    /// Candidate rows for `key`, in row order.
-    fn candidates(&self, key: &str) -> Vec<usize> {
+    /// Candidate rows for `key`, in row order: the rows keyed by it merged with the unkeyed ones.
+    fn candidates<'a>(&'a self, key: &str) -> impl Iterator<Item = usize> + 'a {
         let keyed = self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[]);
-        let mut out = Vec::with_capacity(keyed.len() + self.others.len());
         let (mut a, mut b) = (keyed.iter().peekable(), self.others.iter().peekable());
-        loop {
-            match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x < y => {
-                    out.push(x);
-                    a.next();
-                }
-                (Some(_), Some(&&y)) => {
-                    out.push(y);
-                    b.next();
-                }
-                (Some(&&x), None) => {
-                    out.push(x);
-                    a.next();
-                }
-                (None, Some(&&y)) => {
-                    out.push(y);
-                    b.next();
-                }
-                (None, None) => return out,
-            }
-        }
+        std::iter::from_fn(move || match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x < y => a.next().copied(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next().copied(),
+            (Some(_), None) => a.next().copied(),
+            (None, None) => None,
+        })
     }
 }
 
@@ -247,43 +231,64 @@ impl CompiledTable {
 
     /// Looks up `args` (in `inputs` order) by the table's hit policy.
     pub fn lookup(&self, args: &[Dynamic]) -> Result<Hit, LookupError> {
-        let key = args.first().and_then(|a| {
-            a.read_lock::<rhai::ImmutableString>()
-                .map(|s| s.to_string())
-        });
-        let candidates: Vec<&Row> = match (&self.index, key) {
-            (Some(index), Some(key)) => index
-                .candidates(&key)
-                .into_iter()
-                .filter_map(|i| self.rows.get(i))
-                .collect(),
-            _ => self.rows.iter().collect(),
-        };
-        let mut matches = Vec::new();
-        for row in candidates {
-            if self.row_matches(row, args)? {
-                if self.hit == HitPolicy::First {
+        let key = args
+            .first()
+            .and_then(|a| a.read_lock::<rhai::ImmutableString>());
+        match (&self.index, key.as_deref()) {
+            (Some(index), Some(key)) => self.pick(
+                &mut index.candidates(key).filter_map(|i| self.rows.get(i)),
+                args,
+            ),
+            _ => self.pick(&mut self.rows.iter(), args),
+        }
+    }
+
+    /// Applies the hit policy to `rows` (in row order). Every candidate is tried, so a type error
+    /// on any row is reported whatever the policy finds before it. (One copy of the code for both
+    /// kinds of candidates: a `dyn` iterator.)
+    fn pick<'r>(
+        &'r self,
+        rows: &mut dyn Iterator<Item = &'r Row>,
+        args: &[Dynamic],
+    ) -> Result<Hit, LookupError> {
+        let mut first: Option<&Row> = None;
+        let mut second: Option<&Row> = None;
+        let mut collected = Vec::new();
+        let mut all_verified = true;
+        for row in rows {
+            if !self.row_matches(row, args)? {
+                continue;
+            }
+            match self.hit {
+                HitPolicy::First => {
                     return Ok(Hit {
                         value: row.output.clone(),
                         verified: row.verified,
-                    });
+                    })
                 }
-                matches.push(row);
+                HitPolicy::Collect => {
+                    collected.push(row.output.clone());
+                    all_verified &= row.verified;
+                }
+                HitPolicy::Unique if first.is_none() => first = Some(row),
+                HitPolicy::Unique => {
+                    second.get_or_insert(row);
+                }
             }
         }
-        match (self.hit, matches.as_slice()) {
-            (HitPolicy::Collect, rows) => Ok(Hit {
-                value: Dynamic::from_array(rows.iter().map(|r| r.output.clone()).collect()),
-                verified: rows.iter().all(|r| r.verified),
+        match (self.hit, first, second) {
+            (HitPolicy::Collect, ..) => Ok(Hit {
+                value: Dynamic::from_array(collected),
+                verified: all_verified,
             }),
-            (_, [row]) => Ok(Hit {
+            (_, Some(a), Some(b)) => Err(LookupError::Ambiguous {
+                lines: (a.line, b.line),
+            }),
+            (_, Some(row), None) => Ok(Hit {
                 value: row.output.clone(),
                 verified: row.verified,
             }),
-            (_, [a, b, ..]) => Err(LookupError::Ambiguous {
-                lines: (a.line, b.line),
-            }),
-            (_, []) => Err(LookupError::NoMatch),
+            (_, None, _) => Err(LookupError::NoMatch),
         }
     }
 

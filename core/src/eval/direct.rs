@@ -115,26 +115,7 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
             let (a, b) = (eval(&pair.0, env)?, eval(&pair.1, env)?);
             arithmetic(*op, &a, &b, env.max_string)
         }
-        Direct::Call(f, args) => {
-            // `let` variables are passed by reference, the other arguments evaluated first.
-            let owned = args
-                .iter()
-                .map(|a| match a {
-                    Direct::Local(_) => Ok(None),
-                    other => eval(other, env).map(Some),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let values = args
-                .iter()
-                .zip(&owned)
-                .map(|(a, o)| match (a, o) {
-                    (_, Some(v)) => Ok(v),
-                    (Direct::Local(slot), None) => env.locals.get(*slot).ok_or(GiveUp),
-                    _ => Err(GiveUp),
-                })
-                .collect::<Result<Vec<&Dynamic>, _>>()?;
-            call(*f, &values)
-        }
+        Direct::Call(f, args) => call_with(*f, None, args, env),
         Direct::Array(items) => Ok(Dynamic::from_array(
             items
                 .iter()
@@ -170,13 +151,16 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
             Ok(Dynamic::UNIT)
         }
         Direct::Mutate(slot, m, args) => {
-            let values = args
-                .iter()
-                .map(|a| eval(a, env))
-                .collect::<Result<Vec<_>, _>>()?;
+            let values = eval_args(args, env, false)?;
             let (max_string, max_array) = (env.max_string, env.max_array);
             let target = env.locals.get_mut(*slot).ok_or(GiveUp)?;
-            mutate(target, *m, &values, max_string, max_array)?;
+            let [a, b, ..] = &values;
+            match (args.len(), a, b) {
+                (0, ..) => mutate(target, *m, &[], max_string, max_array)?,
+                (1, Some(a), _) => mutate(target, *m, &[a], max_string, max_array)?,
+                (2, Some(a), Some(b)) => mutate(target, *m, &[a, b], max_string, max_array)?,
+                _ => return Err(GiveUp),
+            }
             Ok(Dynamic::UNIT)
         }
         Direct::For(parts) => for_loop(parts, env),
@@ -211,7 +195,7 @@ fn for_loop(parts: &ForLoop, env: &mut Env<'_>) -> Answer {
 fn mutate(
     target: &mut Dynamic,
     m: Mutation,
-    args: &[Dynamic],
+    args: &[&Dynamic],
     max_string: usize,
     max_array: usize,
 ) -> Result<(), GiveUp> {
@@ -225,10 +209,14 @@ fn mutate(
         if max_array > 0 && array.len() >= max_array {
             return Err(GiveUp);
         }
-        array.push(item.clone());
+        array.push((*item).clone());
         return Ok(());
     }
-    let mut s = as_str(target)?;
+    // Taken out of the variable, so that a string no one else holds changes in place. Giving up
+    // loses the variable, which is fine: rhai then runs the whole expression afresh.
+    let mut s = std::mem::take(target)
+        .into_immutable_string()
+        .map_err(|_| GiveUp)?;
     match (m, args) {
         (Mutation::Trim, []) => builtins::trim_in_place(&mut s),
         (Mutation::Replace, [find, with]) => {
@@ -317,14 +305,57 @@ fn walk_key(map: &Map, key: &str, rest: &[Step], env: &mut Env<'_>) -> Answer {
 
 /// `receiver.f(args)`, reading the receiver in place for the functions that only look at it.
 fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -> Answer {
-    let rest = args
-        .iter()
-        .map(|a| eval(a, env))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut values = Vec::with_capacity(args.len() + 1);
-    values.push(receiver);
-    values.extend(rest.iter());
-    call(f, &values)
+    call_with(f, Some(receiver), args, env)
+}
+
+/// Calls with more arguments than this are left to rhai: no function of the allowlist takes more.
+const MAX_ARGS: usize = 4;
+
+/// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable is left
+/// `None`, to be read in place. On the stack: most rules call a function for every item.
+fn eval_args(
+    args: &[Direct],
+    env: &mut Env<'_>,
+    by_ref: bool,
+) -> Result<[Option<Dynamic>; MAX_ARGS], GiveUp> {
+    if args.len() > MAX_ARGS {
+        return Err(GiveUp);
+    }
+    let mut values: [Option<Dynamic>; MAX_ARGS] = Default::default();
+    for (slot, arg) in values.iter_mut().zip(args) {
+        if !(by_ref && matches!(arg, Direct::Local(_))) {
+            *slot = Some(eval(arg, env)?);
+        }
+    }
+    Ok(values)
+}
+
+/// `f(receiver?, args)`: `let` variables are passed by reference, the other arguments evaluated
+/// first.
+fn call_with(
+    f: Function,
+    receiver: Option<&Dynamic>,
+    args: &[Direct],
+    env: &mut Env<'_>,
+) -> Answer {
+    let values = eval_args(args, env, true)?;
+    let filler = Dynamic::UNIT;
+    let mut refs: [&Dynamic; MAX_ARGS + 1] = [&filler; MAX_ARGS + 1];
+    let mut n = 0;
+    if let Some(receiver) = receiver {
+        *refs.get_mut(n).ok_or(GiveUp)? = receiver;
+        n += 1;
+    }
+    for (arg, owned) in args.iter().zip(&values) {
+        let value = match (arg, owned) {
+            (_, Some(v)) => v,
+            (Direct::Local(slot), None) => env.locals.get(*slot).ok_or(GiveUp)?,
+            _ => return Err(GiveUp),
+        };
+        *refs.get_mut(n).ok_or(GiveUp)? = value;
+        n += 1;
+    }
+    call(f, refs.get(..n).ok_or(GiveUp)?)
 }
 
 fn as_bool(v: &Dynamic) -> Result<bool, GiveUp> {

@@ -1,7 +1,7 @@
 //! The input document checked against the pack's fields: each declared field is present (and
 //! converted to a rhai value), absent, or invalid with an error naming its path.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, Map};
@@ -35,12 +35,13 @@ pub struct InputError {
 #[derive(Debug, Clone, Default)]
 pub struct ItemView {
     pub value: Map,
-    pub state: BTreeMap<Arc<str>, FieldState>,
+    /// The state of each item field, by its position in the list's schema (`Reads::item_slots`).
+    pub states: Vec<FieldState>,
 }
 
 impl ItemView {
-    pub fn state(&self, name: &str) -> FieldState {
-        self.state.get(name).copied().unwrap_or(FieldState::Absent)
+    pub fn state(&self, slot: usize) -> FieldState {
+        self.states.get(slot).copied().unwrap_or(FieldState::Absent)
     }
 }
 
@@ -49,27 +50,35 @@ impl ItemView {
 pub struct InputView {
     /// One rhai value per input root: a map for `employer`, `hazards`, ...; the value itself for
     /// a top-level field such as `assessment_date`.
-    pub roots: BTreeMap<String, Dynamic>,
-    pub state: BTreeMap<Arc<str>, FieldState>,
-    pub lists: BTreeMap<String, Vec<ItemView>>,
+    pub roots: Roots,
+    /// The state of each document field, by its position in the schema (`Reads::slots`).
+    pub states: Vec<FieldState>,
+    /// The items of each present list field, by the field's slot.
+    pub lists: Vec<(usize, Vec<ItemView>)>,
     pub errors: Vec<InputError>,
 }
 
 impl InputView {
-    pub fn state(&self, path: &str) -> FieldState {
-        self.state.get(path).copied().unwrap_or(FieldState::Absent)
+    pub fn state(&self, slot: usize) -> FieldState {
+        self.states.get(slot).copied().unwrap_or(FieldState::Absent)
+    }
+
+    /// The items of the list field at `slot` (none when it is absent or invalid).
+    pub fn items(&self, slot: usize) -> &[ItemView] {
+        self.lists
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(&[], |(_, items)| items.as_slice())
     }
 
     /// Checks `doc` (a JSON object) against the schema. The caller has checked it is an object.
     pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
-        let mut view = InputView::default();
+        let mut view = InputView {
+            states: Vec::with_capacity(schema.fields.len()),
+            ..InputView::default()
+        };
         let mut reported_objects = BTreeSet::new();
-        for ((field, segments), path) in schema
-            .fields
-            .iter()
-            .zip(&schema.segments)
-            .zip(&schema.paths)
-        {
+        for (slot, (field, segments)) in schema.fields.iter().zip(&schema.segments).enumerate() {
             let state = match lookup(doc, segments) {
                 Lookup::Absent => FieldState::Absent,
                 Lookup::NotObject(at) => {
@@ -96,7 +105,7 @@ impl InputView {
                         match values {
                             Some(values) => {
                                 insert_segments(&mut view.roots, segments, values);
-                                view.lists.insert(field.path.clone(), views);
+                                view.lists.push((slot, views));
                                 FieldState::Present
                             }
                             None => FieldState::Invalid,
@@ -104,14 +113,12 @@ impl InputView {
                     }
                 },
             };
-            view.state.insert(path.clone(), state);
+            view.states.push(state);
         }
         for root in &schema.roots {
             // An absent top-level scalar stays unit; an absent object root is an empty map.
             if schema.field(root).is_none() {
-                view.roots
-                    .entry(root.clone())
-                    .or_insert_with(|| Dynamic::from_map(Map::new()));
+                let _map = view.roots.entry(root);
             }
         }
         view
@@ -266,11 +273,11 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, at: At<'_>) -> Converted<'a>
                     format!("too long: at most {max} characters"),
                 ))
             } else {
-                Converted::Scalar(Dynamic::from(s.clone()))
+                Converted::Scalar(rhai::ImmutableString::from(s.as_str()).into())
             }
         }
         (FieldType::Date, Value::String(s)) => match parse_date(s) {
-            Some(_) => Converted::Scalar(Dynamic::from(s.clone())),
+            Some(_) => Converted::Scalar(rhai::ImmutableString::from(s.as_str()).into()),
             None => Converted::Invalid(error(
                 "input.invalid_date",
                 &at.path(),
@@ -284,7 +291,7 @@ fn convert<'a>(field: &FieldDecl, value: &'a Value, at: At<'_>) -> Converted<'a>
         (FieldType::Enum, Value::String(s)) => {
             let values = field.values.as_deref().unwrap_or(&[]);
             if values.iter().any(|v| v == s) {
-                Converted::Scalar(Dynamic::from(s.clone()))
+                Converted::Scalar(rhai::ImmutableString::from(s.as_str()).into())
             } else {
                 Converted::Invalid(error(
                     "input.unknown_enum",
@@ -425,7 +432,7 @@ fn build_items(
                     Converted::List(_) => FieldState::Invalid,
                 },
             };
-            view.state.insert(name.clone(), state);
+            view.states.push(state);
         }
         values.push(Dynamic::from_map(view.value.clone()));
         views.push(view);
@@ -434,18 +441,38 @@ fn build_items(
 }
 
 /// Puts `value` at a path inside the roots, creating the maps on the way, in place.
-fn insert_segments(roots: &mut BTreeMap<String, Dynamic>, segments: &[String], value: Dynamic) {
+fn insert_segments(roots: &mut Roots, segments: &[String], value: Dynamic) {
     let [root, rest @ ..] = segments else {
         return;
     };
+    let Some(entry) = roots.entry(root) else {
+        return;
+    };
     if rest.is_empty() {
-        roots.insert(root.clone(), value);
+        *entry = value;
         return;
     }
-    let entry = roots
-        .entry(root.clone())
-        .or_insert_with(|| Dynamic::from_map(Map::new()));
     insert_in_map(entry, rest, value);
+}
+
+/// The input's top-level values by name, each a variable of the evaluation: a handful, so a list
+/// (a map type of its own would cost the browser engine its code for one use).
+#[derive(Debug, Clone, Default)]
+pub struct Roots(pub Vec<(String, Dynamic)>);
+
+impl Roots {
+    /// The value of root `name`, an empty map when it is new (always `Some`).
+    pub fn entry(&mut self, name: &str) -> Option<&mut Dynamic> {
+        let at = match self.0.iter().position(|(n, _)| n == name) {
+            Some(at) => at,
+            None => {
+                self.0
+                    .push((name.to_owned(), Dynamic::from_map(Map::new())));
+                self.0.len() - 1
+            }
+        };
+        self.0.get_mut(at).map(|(_, value)| value)
+    }
 }
 
 fn insert_in_map(target: &mut Dynamic, segments: &[String], value: Dynamic) {

@@ -27,6 +27,11 @@ use crate::source::{RuleKind, Severity};
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
 
+thread_local! {
+    /// The `let` variables of direct forms, one buffer reused by every expression of a thread.
+    static LOCALS: std::cell::Cell<Vec<Dynamic>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Largest input document `evaluate_str` accepts, in bytes.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
 
@@ -70,11 +75,22 @@ impl Detail {
     }
 }
 
+/// What `run_rules` keeps of a rule's value besides its JSON.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The JSON only: the value itself moves into the scope (an evaluation).
+    Json,
+    /// A copy of the value too (the constant rules, computed once and reused).
+    Values,
+}
+
 /// What one rule came to.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleResult {
     status: RuleStatus,
     value: Option<Dynamic>,
+    /// The value as JSON (or why it cannot be printed), made when the value moves into the scope.
+    json: Option<Result<Value, String>>,
     unverified: bool,
     missing: Vec<String>,
     fields: Vec<Arc<str>>,
@@ -90,6 +106,7 @@ impl RuleResult {
         RuleResult {
             status,
             value: None,
+            json: None,
             unverified: false,
             missing: Vec::new(),
             fields: Vec::new(),
@@ -103,6 +120,8 @@ impl RuleResult {
 /// The outcome of checking what a rule reads before running it.
 #[derive(Default)]
 struct Gate {
+    /// Whether to list the fields read, for the trace (`Detail::Full`).
+    trace: bool,
     missing: Vec<String>,
     error: bool,
     unverified: bool,
@@ -200,14 +219,15 @@ impl CompiledPack {
             );
         };
         let mut view = InputView::build(&self.schema, doc);
-        let results = self.run_rules(&mut view);
+        let results = self.run_rules(&mut view, Keep::Json, options.detail);
         self.assemble(&view, results, options.lang, options.detail)
     }
 
     /// Evaluates the rules that read no input once, on an empty document.
     pub(crate) fn constant_results(&self, constant: &[bool]) -> Vec<Option<RuleResult>> {
         let mut view = InputView::build(&self.schema, &serde_json::Map::new());
-        let results = self.run_rules(&mut view);
+        // With the fields each rule read: a constant's result serves full outcomes too.
+        let results = self.run_rules(&mut view, Keep::Values, Detail::Full);
         results
             .into_iter()
             .zip(constant)
@@ -220,19 +240,35 @@ impl CompiledPack {
             .collect()
     }
 
-    /// Runs every rule in dependency order, reusing the results of constant rules.
-    fn run_rules(&self, view: &mut InputView) -> Vec<RuleResult> {
+    /// Runs every rule in dependency order, reusing the results of constant rules. A rule's value
+    /// moves into the scope for later rules; its result keeps the JSON of it (and, with
+    /// `Keep::Values`, a copy of the value itself).
+    fn run_rules(&self, view: &mut InputView, keep: Keep, detail: Detail) -> Vec<RuleResult> {
         let mut scope = self.initial_scope(std::mem::take(&mut view.roots));
         let mut results: Vec<Option<RuleResult>> = vec![None; self.rules.len()];
         for &i in &self.order {
             let Some(rule) = self.rules.get(i) else {
                 continue;
             };
-            let result = match self.constants.get(i).and_then(Option::as_ref) {
-                Some(constant) => constant.clone(),
-                None => self.evaluate_rule(rule, view, &results, &mut scope),
+            let (mut result, value) = match self.constants.get(i).and_then(Option::as_ref) {
+                Some(constant) => {
+                    let mut r = constant.clone();
+                    let value = r.value.take();
+                    (r, value)
+                }
+                None => {
+                    let mut r = self.evaluate_rule(rule, view, &results, &mut scope, detail);
+                    let value = match keep {
+                        Keep::Values => r.value.clone(),
+                        Keep::Json => r.value.take(),
+                    };
+                    (r, value)
+                }
             };
-            self.publish(rule, &result, &mut scope);
+            if result.json.is_none() {
+                result.json = value.as_ref().map(to_json);
+            }
+            self.publish(rule, &result, value, &mut scope);
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(result);
             }
@@ -295,28 +331,37 @@ impl CompiledPack {
         }
     }
 
-    fn initial_scope(&self, mut roots: BTreeMap<String, Dynamic>) -> Scope<'static> {
+    fn initial_scope(&self, mut roots: input::Roots) -> Scope<'static> {
         for root in &self.value_roots {
-            roots
-                .entry(root.clone())
-                .or_insert_with(|| Dynamic::from_map(Map::new()));
+            let _map = roots.entry(root);
         }
-        roots.insert(PARAMS_ROOT.into(), Dynamic::from_map(self.params.clone()));
-        roots.insert(RULES_ROOT.into(), Dynamic::from_map(Map::new()));
-        roots.insert(SCORES_ROOT.into(), Dynamic::from_map(Map::new()));
+        if let Some(params) = roots.entry(PARAMS_ROOT) {
+            *params = Dynamic::from_map(self.params.clone());
+        }
+        for root in [RULES_ROOT, SCORES_ROOT] {
+            if let Some(results) = roots.entry(root) {
+                *results = Dynamic::from_map(Map::new());
+            }
+        }
         let mut scope = Scope::new();
-        for (name, value) in roots {
+        for (name, value) in roots.0 {
             // Constants: a rule cannot change what later rules read.
             scope.push_constant_dynamic(name, value);
         }
         scope
     }
 
-    /// Makes a rule's result readable by later rules.
-    fn publish(&self, rule: &CompiledRule, result: &RuleResult, scope: &mut Scope<'static>) {
-        let value = match (result.status, &result.value) {
+    /// Makes a rule's result readable by later rules: `value` is its value, moved out of it.
+    fn publish(
+        &self,
+        rule: &CompiledRule,
+        result: &RuleResult,
+        value: Option<Dynamic>,
+        scope: &mut Scope<'static>,
+    ) {
+        let value = match (result.status, value) {
             (RuleStatus::NotApplicable, _) => Dynamic::UNIT,
-            (RuleStatus::Pass, Some(v)) => v.clone(),
+            (RuleStatus::Pass, Some(v)) => v,
             (RuleStatus::Pass, None) => Dynamic::TRUE,
             (RuleStatus::Fail, _) => Dynamic::FALSE,
             // Pending and errored results are never read: their readers stop at the gate.
@@ -349,11 +394,19 @@ impl CompiledPack {
         results: &[Option<RuleResult>],
         gate: &mut Gate,
     ) {
-        for path in &reads.fields {
-            gate.fields.push(path.clone());
-            match view.state(path) {
+        if gate.trace {
+            // The body may read what `when` read: each field once, in the order first read.
+            let known = gate.fields.len();
+            for path in &reads.fields {
+                if !gate.fields.iter().take(known).any(|f| f == path) {
+                    gate.fields.push(path.clone());
+                }
+            }
+        }
+        for (path, &(slot, optional)) in reads.fields.iter().zip(&reads.slots) {
+            match view.state(slot) {
                 FieldState::Present => {}
-                FieldState::Absent if self.schema.is_optional(path) => {}
+                FieldState::Absent if optional => {}
                 FieldState::Absent => gate.missing.push(path.to_string()),
                 FieldState::Invalid => gate.error = true,
             }
@@ -379,12 +432,16 @@ impl CompiledPack {
         view: &InputView,
         results: &[Option<RuleResult>],
         scope: &mut Scope<'static>,
+        detail: Detail,
     ) -> RuleResult {
-        let mut gate = Gate::default();
+        let mut gate = Gate {
+            trace: detail == Detail::Full,
+            ..Gate::default()
+        };
         // 1. Applicability.
         if let Some(when) = &rule.when {
             self.gate(&when.reads, view, results, &mut gate);
-            if let Some(stop) = stop_at_gate(&gate) {
+            if let Some(stop) = stop_at_gate(&mut gate) {
                 return stop;
             }
             match self.run_bool(when, scope, None) {
@@ -410,8 +467,10 @@ impl CompiledPack {
         let items = match &rule.for_each {
             None => None,
             Some(fe) => {
-                gate.fields.push(fe.list_path.clone());
-                match view.state(&fe.list) {
+                if gate.trace && !gate.fields.contains(&fe.list_path) {
+                    gate.fields.push(fe.list_path.clone());
+                }
+                match view.state(fe.list_slot) {
                     FieldState::Absent => {
                         gate.missing.push(fe.list.clone());
                         None
@@ -421,18 +480,22 @@ impl CompiledPack {
                         None
                     }
                     FieldState::Present => {
-                        let items = view.lists.get(&fe.list).map(Vec::as_slice).unwrap_or(&[]);
+                        let items = view.items(fe.list_slot);
                         for (i, item) in items.iter().enumerate() {
-                            for (k, name) in rule.body_reads.item_fields.iter().enumerate() {
+                            let reads = &rule.body_reads;
+                            for (k, (name, &(slot, optional))) in
+                                reads.item_fields.iter().zip(&reads.item_slots).enumerate()
+                            {
                                 let path = item_path(rule, fe, k, i, name);
-                                match item.state(name) {
+                                match item.state(slot) {
                                     FieldState::Present => {}
-                                    FieldState::Absent
-                                        if self.schema.is_optional_item(&fe.list, name) => {}
+                                    FieldState::Absent if optional => {}
                                     FieldState::Absent => gate.missing.push(path.to_string()),
                                     FieldState::Invalid => gate.error = true,
                                 }
-                                gate.fields.push(path);
+                                if gate.trace {
+                                    gate.fields.push(path);
+                                }
                             }
                         }
                         Some(items)
@@ -440,7 +503,7 @@ impl CompiledPack {
                 }
             }
         };
-        if let Some(stop) = stop_at_gate(&gate) {
+        if let Some(stop) = stop_at_gate(&mut gate) {
             return stop;
         }
         // 3. Run.
@@ -464,7 +527,7 @@ impl CompiledPack {
                 self.combine(rule, gate, outputs)
             }
             _ => match self.run_body(rule, scope, None) {
-                Ok(o) => self.combine(rule, gate, vec![o]),
+                Ok(o) => self.combine(rule, gate, std::iter::once(o)),
                 Err(e) => self.pending_or_error(gate, e),
             },
         }
@@ -482,14 +545,18 @@ impl CompiledPack {
                 scope,
                 item: item.map(|b| (b.alias, b.value)),
                 index: item.and_then(|b| b.index),
-                locals: Vec::new(),
+                locals: LOCALS.take(),
                 max_string: self.limits.max_string_size,
                 max_variables: self.limits.max_variables,
                 max_array: self.limits.max_array_size,
                 max_operations: self.limits.max_operations,
                 visited: 0,
             };
-            if let Ok(value) = direct::evaluate(form, &mut env) {
+            let answer = direct::evaluate(form, &mut env);
+            let mut locals = env.locals;
+            locals.clear();
+            LOCALS.set(locals);
+            if let Ok(value) = answer {
                 return Ok(value);
             }
         }
@@ -541,7 +608,7 @@ impl CompiledPack {
                 )),
                 ValueSource::Expr(e) => self.run(e, scope, item).map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
-                    let mut values = Vec::with_capacity(args.len());
+                    let mut values: smallvec::SmallVec<[Dynamic; 4]> = smallvec::SmallVec::new();
                     for a in args {
                         let v = self.run(a, scope, item)?;
                         // An input that does not apply makes the lookup not apply either.
@@ -577,15 +644,19 @@ impl CompiledPack {
     }
 
     /// Turns the per-item (or single) outputs into the rule's result.
-    fn combine(&self, rule: &CompiledRule, gate: Gate, outputs: Vec<Output>) -> RuleResult {
+    fn combine(
+        &self,
+        rule: &CompiledRule,
+        gate: Gate,
+        outputs: impl IntoIterator<Item = Output>,
+    ) -> RuleResult {
         let mut r = RuleResult::new(RuleStatus::Pass);
         r.unverified = gate.unverified || !rule.decl.verified;
         r.fields = gate.fields;
         match &rule.body {
             Body::Assert(_) => {
-                let doc_fields: Vec<Arc<str>> = rule.body_reads.fields.iter().cloned().collect();
                 let mut failed = false;
-                for (i, out) in outputs.iter().enumerate() {
+                for (i, out) in outputs.into_iter().enumerate() {
                     if matches!(out, Output::Bool(false)) {
                         failed = true;
                         if let Some(fe) = &rule.for_each {
@@ -601,7 +672,7 @@ impl CompiledPack {
                 }
                 if failed {
                     r.status = RuleStatus::Fail;
-                    r.fail_paths.extend(doc_fields);
+                    r.fail_paths.extend(rule.body_reads.fields.iter().cloned());
                     if r.fail_paths.is_empty() {
                         if let Some(fe) = &rule.for_each {
                             r.fail_paths.push(fe.list_path.clone());
@@ -610,21 +681,17 @@ impl CompiledPack {
                 }
             }
             Body::Points { .. } | Body::Value { .. } => {
-                let mut values = Vec::with_capacity(outputs.len());
-                for out in outputs {
-                    if let Output::Value(v, verified) = out {
+                let mut values = outputs.into_iter().filter_map(|out| match out {
+                    Output::Value(v, verified) => {
                         r.unverified |= !verified;
-                        values.push(v);
+                        Some(v)
                     }
-                }
-                let value = if rule.for_each.is_some() {
-                    if let Body::Points { .. } = rule.body {
-                        sum_points(&values)
-                    } else {
-                        Dynamic::from_array(values)
-                    }
-                } else {
-                    values.into_iter().next().unwrap_or(Dynamic::UNIT)
+                    Output::Bool(_) => None,
+                });
+                let value = match (&rule.for_each, &rule.body) {
+                    (Some(_), Body::Points { .. }) => sum_points(&values.collect::<Vec<_>>()),
+                    (Some(_), _) => Dynamic::from_array(values.collect()),
+                    (None, _) => values.next().unwrap_or(Dynamic::UNIT),
                 };
                 if value.is_unit() {
                     r.status = RuleStatus::NotApplicable;
@@ -656,7 +723,8 @@ impl CompiledPack {
             message: (r.status == RuleStatus::Fail).then(|| lang.render(&d.message)),
             // A constant's value is part of the pack (and can be large: a reference list).
             value: if r.constant { None } else { value },
-            fields: dedup(std::mem::take(&mut r.fields)),
+            // Listed once each as the gate collected them.
+            fields: std::mem::take(&mut r.fields),
             missing: self.sort_paths(std::mem::take(&mut r.missing)),
             basis: rule.basis.clone(),
             unverified: r.unverified,
@@ -704,16 +772,14 @@ impl CompiledPack {
             // error of its rule, never a silently altered value. Without the trace, other rules'
             // values are converted only to be checked.
             let mut json_value = None;
-            if let Some(v) = &r.value {
-                let converted = to_json(v).map(|j| (full || is_decision).then_some(j));
-                match converted {
-                    Ok(j) => json_value = j,
-                    Err(m) => {
-                        r.status = RuleStatus::Error;
-                        r.error = Some(("rule.value", m));
-                        r.value = None;
-                    }
+            match r.json.take() {
+                Some(Ok(j)) => json_value = (full || is_decision).then_some(j),
+                Some(Err(m)) => {
+                    r.status = RuleStatus::Error;
+                    r.error = Some(("rule.value", m));
+                    r.value = None;
                 }
+                None => {}
             }
             if r.status == RuleStatus::Pending {
                 missing.extend(r.missing.iter().cloned());
@@ -731,7 +797,8 @@ impl CompiledPack {
             }
             if r.status == RuleStatus::Fail && full {
                 let severity = severity_name(rule.decl.severity.unwrap_or_default());
-                for path in dedup(r.fail_paths.clone()) {
+                // Distinct by construction: the failing items' fields, then the document's.
+                for path in &r.fail_paths {
                     fields.entry(path.to_string()).or_default().push(FieldNote {
                         rule: Some(rule.id.clone()),
                         status: RuleStatus::Fail,
@@ -857,16 +924,17 @@ fn all_pass(
     r
 }
 
-fn stop_at_gate(gate: &Gate) -> Option<RuleResult> {
+/// The result of a rule that stops at its gate, taking what it needs from the gate.
+fn stop_at_gate(gate: &mut Gate) -> Option<RuleResult> {
     if gate.error {
         let mut r = RuleResult::new(RuleStatus::Error);
-        r.fields = gate.fields.clone();
+        r.fields = std::mem::take(&mut gate.fields);
         return Some(r);
     }
     if !gate.missing.is_empty() {
         let mut r = RuleResult::new(RuleStatus::Pending);
-        r.fields = gate.fields.clone();
-        r.missing = gate.missing.clone();
+        r.fields = std::mem::take(&mut gate.fields);
+        r.missing = std::mem::take(&mut gate.missing);
         r.unverified = gate.unverified;
         return Some(r);
     }
@@ -966,27 +1034,6 @@ fn item_path(rule: &CompiledRule, fe: &ForEach, k: usize, i: usize, name: &str) 
     }
 }
 
-fn dedup<T: AsRef<str>>(v: Vec<T>) -> Vec<T> {
-    // Most rules read a handful of fields: a scan of what is kept beats building a set.
-    if v.len() <= 16 {
-        let mut kept: Vec<T> = Vec::with_capacity(v.len());
-        for p in v {
-            if !kept.iter().any(|k| k.as_ref() == p.as_ref()) {
-                kept.push(p);
-            }
-        }
-        return kept;
-    }
-    let keep: Vec<bool> = {
-        let mut seen = BTreeSet::new();
-        v.iter().map(|p| seen.insert(p.as_ref())).collect()
-    };
-    v.into_iter()
-        .zip(keep)
-        .filter_map(|(p, k)| k.then_some(p))
-        .collect()
-}
-
 fn as_number(v: &Dynamic) -> Option<f64> {
     v.as_int()
         .map(|i| i as f64)
@@ -1038,8 +1085,9 @@ pub fn to_json(v: &Dynamic) -> Result<Value, String> {
     if let Ok(c) = v.as_char() {
         return Ok(Value::String(c.to_string()));
     }
-    if v.is_string() {
-        return Ok(Value::String(v.to_string()));
+    if let Ok(s) = v.as_immutable_string_ref() {
+        // Copied at its length, not through `Display` (which grows a buffer as it writes).
+        return Ok(Value::String(s.as_str().to_owned()));
     }
     if v.is_array() {
         let arr = v.read_lock::<rhai::Array>().ok_or("unreadable list")?;
@@ -1053,7 +1101,7 @@ pub fn to_json(v: &Dynamic) -> Result<Value, String> {
         let map = v.read_lock::<Map>().ok_or("unreadable map")?;
         let mut out = serde_json::Map::new();
         for (k, val) in map.iter() {
-            out.insert(k.to_string(), to_json(val)?);
+            out.insert(k.as_str().to_owned(), to_json(val)?);
         }
         return Ok(Value::Object(out));
     }
