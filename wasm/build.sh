@@ -8,12 +8,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-out=wasm/pkg
+# HEGUI_WASM_OUT: another output folder (benchmarks of variants); HEGUI_WASM_FEATURES: cargo
+# features of hegui-wasm (e.g. `profile`, never in a shipped package).
+out=${HEGUI_WASM_OUT:-wasm/pkg}
 target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 target_dir=${target_dir:-target}
 
-cargo build --locked -p hegui-wasm --lib --target wasm32-unknown-unknown --profile wasm-release
+cargo build --locked -p hegui-wasm --lib --target wasm32-unknown-unknown --profile wasm-release \
+  ${HEGUI_WASM_FEATURES:+--features "$HEGUI_WASM_FEATURES"}
 rm -rf "$out"
 mkdir -p "$out"
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/hegui_wasm.wasm"

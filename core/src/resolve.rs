@@ -60,6 +60,39 @@ pub struct Bundle {
 
 pub const BUNDLE_FORMAT: &str = "hegui.bundle/1";
 
+impl Bundle {
+    /// Parses a bundle's JSON text. Nothing is checked yet: see `check_format`, `check_digest`
+    /// (`ResolvedPack::from_bundle_json` does all three).
+    pub fn from_json(text: &str) -> Result<Bundle, LoadError> {
+        serde_json::from_str(text).map_err(|e| LoadError::Bundle {
+            message: format!("not a hegui bundle: {e}"),
+        })
+    }
+
+    /// `bundle.invalid` unless `format` is `hegui.bundle/1`.
+    pub fn check_format(&self) -> Result<(), LoadError> {
+        if self.format != BUNDLE_FORMAT {
+            return Err(LoadError::Bundle {
+                message: format!("format `{}` is not `{BUNDLE_FORMAT}`", self.format),
+            });
+        }
+        Ok(())
+    }
+
+    /// `bundle.digest_mismatch` unless the claimed digest is `actual`, the digest of the pack
+    /// (`ResolvedPack::digest`, computed by the caller: a loader that computes it anyway, as
+    /// `CompiledPack::compile` does, need not hash the pack twice).
+    pub fn check_digest(&self, actual: &str) -> Result<(), LoadError> {
+        if actual != self.digest {
+            return Err(LoadError::DigestMismatch {
+                claimed: self.digest.clone(),
+                actual: actual.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl ResolvedPack {
     /// The pack as a JSON value (the input of the digest).
     pub fn to_value(&self) -> Result<serde_json::Value, LoadError> {
@@ -83,25 +116,13 @@ impl ResolvedPack {
 
     /// Reads a bundle and checks that its digest matches its content.
     pub fn from_bundle_json(text: &str) -> Result<ResolvedPack, LoadError> {
-        let bundle: Bundle = serde_json::from_str(text).map_err(|e| LoadError::Bundle {
-            message: format!("not a hegui bundle: {e}"),
-        })?;
-        Self::from_bundle(bundle)
+        Self::from_bundle(Bundle::from_json(text)?)
     }
 
     pub fn from_bundle(bundle: Bundle) -> Result<ResolvedPack, LoadError> {
-        if bundle.format != BUNDLE_FORMAT {
-            return Err(LoadError::Bundle {
-                message: format!("format `{}` is not `{BUNDLE_FORMAT}`", bundle.format),
-            });
-        }
+        bundle.check_format()?;
         let actual = bundle.pack.digest()?;
-        if actual != bundle.digest {
-            return Err(LoadError::DigestMismatch {
-                claimed: bundle.digest,
-                actual,
-            });
-        }
+        bundle.check_digest(&actual)?;
         Ok(bundle.pack)
     }
 

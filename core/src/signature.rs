@@ -76,9 +76,7 @@ pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
 }
 
 fn parse_bundle(json: &str) -> Result<Bundle, LoadError> {
-    serde_json::from_str(json).map_err(|e| LoadError::Bundle {
-        message: format!("not a hegui bundle: {e}"),
-    })
+    Bundle::from_json(json)
 }
 
 /// Signs a bundle (its digest checked first) with a secret key and returns the bundle as

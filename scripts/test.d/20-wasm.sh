@@ -73,6 +73,7 @@ fi
 step "size budget" bash wasm/size-check.sh
 step "conformance corpus (native expected outcomes)" build_corpus
 step "robustness (node)" node wasm/tests/robustness.mjs
+step "pack() description (node)" node wasm/tests/pack-info.mjs
 step "conformance (node)" node tests/conformance/run-node.mjs
 step "conformance (chromium)" node tests/conformance/run-browser.mjs
 step "bindForm page (chromium)" node tests/browser/form-test.mjs

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { evaluateBench, medianOf } from './common.mjs';
+import { evaluateBench, medianOf, report } from './common.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const pkg = resolve(process.env.HEGUI_PKG || join(root, 'wasm/pkg'));
@@ -12,7 +12,7 @@ const input = JSON.parse(readFileSync(join(root, 'examples/supervision-full.json
 const { initSync, Engine } = await import(pathToFileURL(join(pkg, 'index.js')).href);
 
 // Cold start: read + compile + instantiate the module, read + load the bundle, measured in a
-// fresh process each time (median of 7).
+// fresh process each time (median of 11).
 if (process.argv[2] === '--cold-once') {
   const t0 = performance.now();
   initSync({ module: readFileSync(join(pkg, 'hegui_wasm_bg.wasm')) });
@@ -24,15 +24,15 @@ if (process.argv[2] === '--cold-once') {
 }
 const { execFileSync } = await import('node:child_process');
 const colds = [];
-for (let i = 0; i < 7; i++) {
+for (let i = 0; i < 11; i++) {
   colds.push(Number(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--cold-once']).toString()));
 }
 initSync({ module: readFileSync(join(pkg, 'hegui_wasm_bg.wasm')) });
-const r = evaluateBench(Engine, readFileSync(bundlePath, 'utf8'), input);
-console.log(`node ${process.version}`);
-console.log(`evaluate (object in, object out): median ${r.evaluate.toFixed(1)} µs`);
-console.log(`evaluateJson (text in, text out): median ${r.evaluateJson.toFixed(1)} µs`);
-console.log(`evaluate, lang zh:                median ${r.evaluateZh.toFixed(1)} µs`);
-console.log(`evaluate, detail decisions:       median ${r.evaluateDecisions.toFixed(1)} µs`);
-console.log(`Engine.fromBundle (parse, digest, compile): median ${(r.fromBundle / 1000).toFixed(2)} ms`);
+const cpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const r = evaluateBench(Engine, readFileSync(bundlePath, 'utf8'), input, cpuClock);
+console.log(`node ${process.version}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(report(r));
 console.log(`cold start (read + compile + instantiate + load bundle): median ${medianOf(colds).toFixed(1)} ms (of ${colds.length} fresh processes)`);

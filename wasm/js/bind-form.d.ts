@@ -1,10 +1,28 @@
 import type { Outcome } from './types.js';
 
+/**
+ * Where a control's value goes: an input path, or one key of a map field. In a path string, a
+ * map field's key is everything after the field's declared path (`engine.fields()`, type
+ * "map"), dots included: `healthy_enterprise.items.HE-PJBZ.1.1.1`, or bracketed
+ * `healthy_enterprise.items[HE-PJBZ.1.1.1]` / `healthy_enterprise.items["HE-PJBZ.1.1.1"]`.
+ */
+export type ControlPath = string | MapEntryPath;
+
+/** One key of a map field, given apart so nothing is parsed: `{path: 'healthy_enterprise.items', key: 'HE-PJBZ.1.1.1'}`. */
+export interface MapEntryPath {
+  path: string;
+  key: string;
+}
+
 export interface BindFormOptions {
   /** "zh…" or anything else ("en"); default: the page's <html lang>. */
   lang?: string;
-  /** Control name -> input path, or a function of the control returning a path (or null). */
-  mapping?: Record<string, string> | ((control: Element) => string | null | undefined);
+  /**
+   * Control name -> input path, or a function of the control returning one (or null). Without
+   * it: the control's data-hegui-path, else its name; with a data-hegui-key attribute, that key
+   * of the map field so named.
+   */
+  mapping?: Record<string, ControlPath> | ((control: Element) => ControlPath | null | undefined);
   /** Called with every outcome. */
   onOutcome?: (outcome: Outcome) => void;
   /** Called when evaluation throws (default: console.error). */

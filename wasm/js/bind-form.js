@@ -12,9 +12,10 @@
 // Paths are dotted (`employer.employees`); list items by index (`hazards.factors[0].name`), or
 // by rows: inside an element with data-hegui-list="hazards.factors", each element with
 // data-hegui-row is one item, and a control in it names its item field by data-hegui-field or
-// by its name (a trailing `[]` dropped). A control under a map field (`healthy_enterprise.items`)
-// names one key: `healthy_enterprise.items.A1`. Controls that match no field are left alone.
-// See docs/wasm.md.
+// by its name (a trailing `[]` dropped). Controls that match no field are left alone.
+// A control under a map field (`healthy_enterprise.items`) names one key, dots allowed: all
+// after the declared map path is the key (`…items.HE-PJBZ.1.1.1`, `…items[HE-PJBZ.1.1.1]`,
+// `…items["HE-PJBZ.1.1.1"]`), or data-hegui-key, or a mapping to {path, key}. See docs/wasm.md.
 
 let bindings = 0;
 
@@ -47,6 +48,32 @@ function joinPath(segments) {
     else s += s === '' ? seg : `.${seg}`;
   }
   return s;
+}
+
+/** The declared path segments fall under: list indices as `[]` (`hazards.factors[].name`). */
+function genericPath(segments) {
+  let s = '';
+  for (const seg of segments) {
+    if (typeof seg === 'number') s += '[]';
+    else s += s === '' ? seg : `.${seg}`;
+  }
+  return s;
+}
+
+/** The key after a map field's path: `.k` (all the rest), `[k]`, `["k"]`, `['k']`; or null. */
+function mapKey(rest) {
+  let key = null;
+  if (rest.startsWith('.')) {
+    key = rest.slice(1);
+  } else if (rest.startsWith('[') && rest.endsWith(']')) {
+    key = rest.slice(1, -1);
+    const q = key[0];
+    if (q === '"' || q === "'") {
+      if (key.length < 2 || key[key.length - 1] !== q) return null;
+      key = key.slice(1, -1).replace(/\\(.)/gs, '$1');
+    }
+  }
+  return key ? key : null;
 }
 
 /** Converts a control's text to the field's JSON type; `undefined` means absent. */
@@ -96,7 +123,9 @@ export function bindForm(form, engine, options = {}) {
   const lang = pageLang(options.lang || doc.documentElement.getAttribute('lang'));
   const decls = new Map();
   for (const f of engine.fields()) decls.set(f.path, f);
-  const mapFields = [...decls.values()].filter((f) => f.type === 'map').map((f) => f.path);
+  const mapFields = new Set([...decls.values()].filter((f) => f.type === 'map').map((f) => f.path));
+  /** Path text -> segments, cached (the same controls are read on every event). */
+  const resolved = new Map();
   const messageClass = options.messageClass || 'hegui-message';
   const prefix = `hegui-${++bindings}-`;
   let counter = 0;
@@ -106,6 +135,7 @@ export function bindForm(form, engine, options = {}) {
   /** path -> {controls, el, saved: Map(control -> {invalid, describedby})} */
   const shown = new Map();
 
+  /** A path string, or {path, key} for one key of a map field; null when unmapped. */
   function pathOf(control) {
     const m = options.mapping;
     if (typeof m === 'function') {
@@ -114,23 +144,43 @@ export function bindForm(form, engine, options = {}) {
     } else if (m && control.name && Object.prototype.hasOwnProperty.call(m, control.name)) {
       return m[control.name];
     }
-    return control.getAttribute('data-hegui-path') || control.name || null;
+    const path = control.getAttribute('data-hegui-path') || control.name || null;
+    const key = control.getAttribute('data-hegui-key');
+    return path && key ? { path, key } : path;
   }
 
-  /** The declaration a concrete path falls under: {decl, type} or null. */
-  function declOf(segments) {
-    const generic = joinPath(segments.map((s) => (typeof s === 'number' ? -1 : s))).replace(
-      /\[-1\]/g,
-      '[]',
-    );
-    const d = decls.get(generic);
-    if (d) return d.type === 'list' ? null : { type: d.type };
-    for (const mp of mapFields) {
-      if (generic.startsWith(`${mp}.`) && !generic.slice(mp.length + 1).includes('.')) {
-        return { type: 'map' };
+  /** Segments of a path, a map key as one segment; the first prefix that is a map field ends it. */
+  function segmentsOf(p) {
+    if (p && typeof p === 'object') {
+      const head = parsePath(p.path);
+      const key = p.key === undefined || p.key === null ? '' : String(p.key);
+      return head && key !== '' ? [...head, key] : null;
+    }
+    const text = String(p);
+    if (resolved.has(text)) return resolved.get(text);
+    let out;
+    if (mapFields.size) {
+      for (let i = 1; i < text.length && out === undefined; i++) {
+        if (text[i] !== '.' && text[i] !== '[') continue;
+        const head = parsePath(text.slice(0, i));
+        if (!head || !mapFields.has(genericPath(head))) continue;
+        const key = mapKey(text.slice(i));
+        out = key === null ? null : [...head, key];
       }
     }
-    return null;
+    if (out === undefined) out = parsePath(text);
+    resolved.set(text, out);
+    return out;
+  }
+
+  /** The declaration a concrete path falls under: {type} or null. */
+  function declOf(segments) {
+    const d = decls.get(genericPath(segments));
+    if (d) return d.type === 'list' ? null : { type: d.type };
+    // One key of a map field: the segments before it name the map.
+    const last = segments[segments.length - 1];
+    const under = segments.length > 1 && genericPath(segments.slice(0, -1));
+    return typeof last === 'string' && mapFields.has(under) ? { type: 'map' } : null;
   }
 
   /** Reads every mapped control: the input document and the controls of each concrete path. */
@@ -167,7 +217,7 @@ export function bindForm(form, engine, options = {}) {
         continue;
       }
       const p = pathOf(control);
-      const segments = p && parsePath(p);
+      const segments = p && segmentsOf(p);
       if (segments) entries.push({ control, segments });
     }
     // Name-indexed list rows are renumbered 0, 1, 2… in index order, so a removed row leaves

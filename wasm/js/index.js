@@ -12,7 +12,14 @@ export { init as default, init, initSync, Engine, bindForm };
  * compiled WebAssembly.Module (default: next to this file).
  */
 export async function loadEngine(bundle, options = {}) {
+  // The bundle downloads while the module compiles; its errors are thrown after init's.
+  const source = bundleSource(bundle);
+  source.catch(() => {});
   await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
+  return Engine.fromBundle(await source);
+}
+
+async function bundleSource(bundle) {
   let source = bundle;
   if (source instanceof URL || (typeof source === 'string' && !source.trimStart().startsWith('{'))) {
     source = await fetch(source);
@@ -24,7 +31,13 @@ export async function loadEngine(bundle, options = {}) {
       err.code = 'bundle.fetch';
       throw err;
     }
-    source = new Uint8Array(await source.arrayBuffer());
+    // Text, decoded natively (docs/wasm.md); not UTF-8 or a BOM stays bundle.invalid.
+    const bytes = await source.arrayBuffer();
+    try {
+      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      return new Uint8Array(bytes);
+    }
   }
-  return Engine.fromBundle(source);
+  return source;
 }

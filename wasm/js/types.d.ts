@@ -109,6 +109,7 @@ export interface RuleInfo {
   title?: { zh: string; en: string };
   message: { zh: string; en: string };
   basis: { source: string; article: string };
+  /** The rule's own `verified` flag (not what it reads: see `DecisionInfo.verified`). */
   verified: boolean;
   severity?: 'error' | 'warning';
   decision?: string;
@@ -132,7 +133,31 @@ export interface PackInfo {
   sources: Source[];
   params: Record<string, boolean | number | string>;
   rules: RuleInfo[];
-  decisions: { name: string; rule: string; scheme?: string; verified: boolean }[];
+  decisions: DecisionInfo[];
+}
+
+/**
+ * One decision of `engine.pack()`. What is known before evaluating (docs/engine.md, "Verified"):
+ * `verified` is false when the decision rule, or any rule it depends on (transitively), says
+ * `verified = false`, or a table one of them looks up has a row that says so. The decision may
+ * then come out unverified (`Outcome.decisions[name].unverified`, per input); with
+ * `verified: true` it never does.
+ */
+export interface DecisionInfo {
+  name: string;
+  /** The decision rule. */
+  rule: string;
+  scheme?: string;
+  /** False when `unverified_rules` or `unverified_tables` is not empty. */
+  verified: boolean;
+  /** The decision rule's own `verified` flag (what `verified` alone used to report). */
+  rule_verified: boolean;
+  /** The decision rule and every rule it depends on, in declaration order (= `Decision.because`). */
+  because: string[];
+  /** Rules of `because` that say `verified = false`. */
+  unverified_rules: string[];
+  /** Tables looked up by rules of `because` that have a row with `verified = false`. */
+  unverified_tables: string[];
 }
 
 /** A pack bundle as `hegui pack build` writes it. */

@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bindFormTests } from './bind-form.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const demo = resolve(here, '..');
@@ -326,6 +327,27 @@ await test('tamper and submit: the server rejects the edited class', async () =>
   await page.locator('#dev summary').click();
 });
 
+await test('tamper and submit in English: the reason is the server\'s English text', async () => {
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.locator('#dev summary').click();
+  await page.check('#tamper');
+  const actual = (await outcomeValue('supervision', 'risk.class')).value;
+  const other = ['甲', '乙', '丙'].find((c) => c !== actual);
+  await page.selectOption('#tamper-class', other);
+  await page.click('#submit');
+  const li = page.locator('#verdict li[data-pack="cn-cq-liangjiang.supervision"]');
+  await page.waitForFunction(() => document.querySelector('#verdict li[data-pack="cn-cq-liangjiang.supervision"]')?.dataset.verdict === 'rejected', null, { timeout: 10000 });
+  const text = await li.innerText();
+  assert(!text.includes('[object') && text.includes('risk.class') && text.includes('decision.differs'),
+    `English reason text from the server: ${text}`);
+  assert(!text.includes('声称') && !text.includes('重新计算'), `no Chinese reason text in English: ${text}`);
+  await page.uncheck('#tamper');
+  await page.locator('#dev summary').click();
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+});
+
 await test('reload restores the draft (jurisdiction, fields, rows, items)', async () => {
   const before = await page.evaluate(() => window.heguiDemo.collectInput());
   await open(''); // a new visit to the page (the first one asked for ?fresh)
@@ -433,6 +455,9 @@ await test('the regional packs load: every jurisdiction evaluates without errors
   }
   await page.selectOption('#jurisdiction', 'cn');
 });
+
+// bindForm's map fields and engine.pack() on a test page of their own (tests/bind-form.mjs).
+await bindFormTests({ context, base, test, assert, eq });
 
 await test('no console errors, page errors or failed requests', async () => {
   eq(consoleErrors, [], 'console');
