@@ -45,15 +45,16 @@ pub struct CompiledTable {
     pub hit: HitPolicy,
     pub inputs: Vec<String>,
     pub rows: Vec<Row>,
-    /// For large tables keyed by strings in their first column: which rows can match a key.
+    /// For large tables keyed by strings in one input column: which rows can match a key.
     index: Option<KeyIndex>,
 }
 
-/// Rows by the string their first input cell names, and the rows that could match any string
-/// (`-`, a range, a non-string literal). A lookup checks only `by_key[key]` and `others`, in row
-/// order, so every hit policy gives what a full scan gives.
+/// Rows by the string their cell in input column `column` names, and the rows that could match
+/// any string there (`-`, a range, a non-string literal). A lookup checks only `by_key[key]` and
+/// `others`, in row order, so every hit policy gives what a full scan gives.
 #[derive(Debug, Clone, Default)]
 struct KeyIndex {
+    column: usize,
     by_key: std::collections::HashMap<String, Vec<usize>>,
     others: Vec<usize>,
 }
@@ -62,17 +63,36 @@ struct KeyIndex {
 const INDEX_MIN_ROWS: usize = 16;
 
 impl KeyIndex {
+    /// The index on the input column where most rows name strings (a catalogue may key its
+    /// rows by its second column, its first naming only a few exceptions), when most rows are
+    /// keyed there.
     fn build(rows: &[Row]) -> Option<KeyIndex> {
         if rows.len() < INDEX_MIN_ROWS {
             return None;
         }
-        let mut index = KeyIndex::default();
+        let columns = rows.first().map_or(0, |r| r.conds.len());
+        let keyed = |row: &Row, column: usize| {
+            matches!(row.conds.get(column), Some(Cond::OneOf(lits))
+                if lits.iter().all(|l| matches!(l, Lit::Str(_))))
+        };
+        let column = (0..columns).max_by_key(|&c| {
+            // The first of equally keyed columns.
+            (rows.iter().filter(|r| keyed(r, c)).count(), usize::MAX - c)
+        })?;
+        let mut index = KeyIndex {
+            column,
+            ..KeyIndex::default()
+        };
         for (i, row) in rows.iter().enumerate() {
-            match row.conds.first() {
-                Some(Cond::OneOf(lits)) if lits.iter().all(|l| matches!(l, Lit::Str(_))) => {
+            match row.conds.get(column) {
+                Some(Cond::OneOf(lits)) if keyed(row, column) => {
                     for lit in lits {
                         if let Lit::Str(key) = lit {
-                            index.by_key.entry(key.clone()).or_default().push(i);
+                            let rows = index.by_key.entry(key.clone()).or_default();
+                            // A key listed twice in one cell names its row once.
+                            if rows.last() != Some(&i) {
+                                rows.push(i);
+                            }
                         }
                     }
                 }
@@ -231,8 +251,10 @@ impl CompiledTable {
 
     /// Looks up `args` (in `inputs` order) by the table's hit policy.
     pub fn lookup(&self, args: &[Dynamic]) -> Result<Hit, LookupError> {
-        let key = args
-            .first()
+        let key = self
+            .index
+            .as_ref()
+            .and_then(|index| args.get(index.column))
             .and_then(|a| a.read_lock::<rhai::ImmutableString>());
         match (&self.index, key.as_deref()) {
             (Some(index), Some(key)) => self.pick(
@@ -624,6 +646,75 @@ mod tests {
             2,
             "k3 and the catch-all"
         );
+    }
+
+    #[test]
+    fn a_table_keyed_by_its_second_column_is_indexed_there_and_answers_as_a_scan_does() {
+        // The shape of a catalogue: two exceptions keyed by the first column, then 40 rows keyed
+        // by the second, and a row listing one key twice.
+        let mut rows: Vec<Vec<String>> = vec![
+            vec!["x1".into(), "-".into(), "first-x1".into(), String::new()],
+            vec!["x2".into(), "-".into(), "first-x2".into(), String::new()],
+        ];
+        rows.extend(
+            (0..40).map(|i| vec!["-".into(), format!("k{i}"), format!("v{i}"), String::new()]),
+        );
+        rows.push(vec![
+            "-".into(),
+            "k3|k3".into(),
+            "again".into(),
+            String::new(),
+        ]);
+        let src = TableSource {
+            id: "t".into(),
+            file: "tables/t.csv".into(),
+            hit: HitPolicy::First,
+            columns: vec![
+                "in:a".into(),
+                "in:b".into(),
+                "out:v".into(),
+                "verified".into(),
+            ],
+            rows,
+        };
+        let t = CompiledTable::compile(&src).unwrap();
+        assert_eq!(t.index.as_ref().map(|i| i.column), Some(1));
+        let s = |v: &str| Dynamic::from(v.to_string());
+        let value = |t: &CompiledTable, a: &str, b: &str| {
+            format!("{:?}", t.lookup(&[s(a), s(b)]).map(|h| h.value.to_string()))
+        };
+        assert_eq!(value(&t, "", "k7"), r#"Ok("v7")"#);
+        // A first-column exception is among the candidates of every key, in row order.
+        assert_eq!(value(&t, "x2", "k9"), r#"Ok("first-x2")"#);
+        assert_eq!(value(&t, "", "zz"), "Err(NoMatch)");
+        // The same rows below the index threshold are scanned: the answers are the same.
+        let mut small = src.clone();
+        small.rows.retain(|r| {
+            r.first().is_some_and(|a| a != "-")
+                || ["k3", "k5", "k7", "k9", "k3|k3"].contains(&r[1].as_str())
+        });
+        let scan = CompiledTable::compile(&small).unwrap();
+        assert!(scan.index.is_none());
+        for (a, b) in [
+            ("", "k7"),
+            ("x2", "k9"),
+            ("x1", "k5"),
+            ("", "zz"),
+            ("", "k3"),
+        ] {
+            assert_eq!(value(&t, a, b), value(&scan, a, b), "{a} {b}");
+        }
+        // k3 matches its own row and the row listing it twice: two rows, not three.
+        let mut collect = src.clone();
+        collect.hit = HitPolicy::Collect;
+        let c = CompiledTable::compile(&collect).unwrap();
+        let both = c
+            .lookup(&[s(""), s("k3")])
+            .unwrap()
+            .value
+            .into_array()
+            .unwrap();
+        assert_eq!(both.len(), 2);
     }
 
     #[test]
