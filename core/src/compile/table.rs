@@ -55,7 +55,9 @@ pub struct CompiledTable {
 #[derive(Debug, Clone, Default)]
 struct KeyIndex {
     column: usize,
-    by_key: std::collections::HashMap<String, Vec<usize>>,
+    /// Sorted by key, found by binary search (a hash map would be a type of its own in the
+    /// browser engine's code, for no gain at a few hundred keys).
+    by_key: Vec<(String, Vec<usize>)>,
     others: Vec<usize>,
 }
 
@@ -88,11 +90,7 @@ impl KeyIndex {
                 Some(Cond::OneOf(lits)) if keyed(row, column) => {
                     for lit in lits {
                         if let Lit::Str(key) = lit {
-                            let rows = index.by_key.entry(key.clone()).or_default();
-                            // A key listed twice in one cell names its row once.
-                            if rows.last() != Some(&i) {
-                                rows.push(i);
-                            }
+                            index.add(key, i);
                         }
                     }
                 }
@@ -103,9 +101,29 @@ impl KeyIndex {
         (index.others.len() * 4 < rows.len()).then_some(index)
     }
 
+    /// Notes that row `row` (rows come in order) is keyed by `key`.
+    fn add(&mut self, key: &str, row: usize) {
+        match self.by_key.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            // A key listed twice in one cell names its row once.
+            Ok(at) => {
+                if let Some((_, rows)) = self.by_key.get_mut(at) {
+                    if rows.last() != Some(&row) {
+                        rows.push(row);
+                    }
+                }
+            }
+            Err(at) => self.by_key.insert(at, (key.to_owned(), vec![row])),
+        }
+    }
+
     /// Candidate rows for `key`, in row order: the rows keyed by it merged with the unkeyed ones.
     fn candidates<'a>(&'a self, key: &str) -> impl Iterator<Item = usize> + 'a {
-        let keyed = self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        let keyed = self
+            .by_key
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .and_then(|at| self.by_key.get(at))
+            .map_or(&[][..], |(_, rows)| rows.as_slice());
         let (mut a, mut b) = (keyed.iter().peekable(), self.others.iter().peekable());
         std::iter::from_fn(move || match (a.peek(), b.peek()) {
             (Some(&&x), Some(&&y)) if x < y => a.next().copied(),
