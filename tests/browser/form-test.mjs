@@ -3,14 +3,8 @@
 // portal's own submission and attributes are untouched.   node tests/browser/form-test.mjs
 import { serve } from './server.mjs';
 import { launch } from './chromium.mjs';
+import { check, finish } from '../checks.mjs';
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
-}
 
 const server = await serve();
 const browser = await launch();
@@ -131,5 +125,4 @@ try {
   server.close();
 }
 console.log("bindForm (chromium):");
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

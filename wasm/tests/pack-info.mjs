@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, finish } from '../../tests/checks.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const pkg = resolve(process.argv[2] || join(root, 'wasm/pkg'));
@@ -14,13 +15,6 @@ const { initSync, Engine } = await import(pathToFileURL(join(pkg, 'index.js')).h
 initSync({ module: readFileSync(join(pkg, 'hegui_wasm_bg.wasm')) });
 const load = (id) => Engine.fromBundle(readFileSync(join(bundles, `${id}.json`), 'utf8'));
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
-}
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // cn.supervision: risk.class is decided by a rule that says verified = true, from
@@ -96,5 +90,4 @@ for (const file of readdirSync(bundles).filter((f) => f.endsWith('.json')).sort(
   engine.free();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, counted, finish } from '../../tests/checks.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const pkg = resolve(process.argv[2] || join(root, 'wasm/pkg'));
@@ -13,13 +14,6 @@ initSync({ module: readFileSync(join(pkg, 'hegui_wasm_bg.wasm')) });
 const bundle = readFileSync(bundlePath, 'utf8');
 const full = JSON.parse(readFileSync(join(root, 'examples/supervision-full.json'), 'utf8'));
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
-}
 function throwsHegui(name, fn, code) {
   try {
     fn();
@@ -140,6 +134,5 @@ const o = engine.evaluate(full, { lang: 'en' });
 check('still evaluates after every bad input', o.complete === true && o.decisions['risk.class'].status === 'decided', JSON.stringify(o.decisions));
 check('evaluate(object) = evaluateJson(text)', JSON.stringify(o) === JSON.stringify(JSON.parse(engine.evaluateJson(JSON.stringify(full), { lang: 'en' }))));
 
-console.log(`robustness (node): ${passed + failed} checks`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`robustness (node): ${counted()} checks`);
+finish();
