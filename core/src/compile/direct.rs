@@ -27,6 +27,10 @@ pub enum Direct {
     Name(ImmutableString),
     /// A variable declared by `let` inside the expression, by slot.
     Local(usize),
+    /// A scalar field of the input document (`employer.employees`), by its slot in the input
+    /// schema: the evaluation's converted value, unit when absent, exactly what rhai reads
+    /// through the input's maps (rules cannot change the input).
+    Field(usize),
     /// A value followed by property, index and method steps: `risk.factor_nature[i].serious`.
     Path(Box<Direct>, Vec<Step>),
     Not(Box<Direct>),
@@ -173,8 +177,13 @@ pub struct DirectExpr {
 }
 
 /// Lowers a compiled expression, or `None` when it uses anything outside the direct forms.
-pub fn lower(ast: &AST) -> Option<DirectExpr> {
-    let mut lowering = Lowering::default();
+/// `field` gives the slot of a scalar document field by its path (`employer.employees`), read
+/// directly rather than through the input's maps.
+pub fn lower(ast: &AST, field: &FieldSlots<'_>) -> Option<DirectExpr> {
+    let mut lowering = Lowering {
+        field: Some(field),
+        ..Lowering::default()
+    };
     let root = lowering.block(ast.statements())?;
     (lowering.nodes <= MAX_NODES).then_some(DirectExpr {
         root,
@@ -183,14 +192,18 @@ pub fn lower(ast: &AST) -> Option<DirectExpr> {
 }
 
 #[derive(Default)]
-struct Lowering {
+struct Lowering<'f> {
     /// Names declared by `let` and visible here, innermost last, with their slots.
     locals: Vec<(ImmutableString, usize)>,
     slots: usize,
     nodes: usize,
+    field: Option<&'f FieldSlots<'f>>,
 }
 
-impl Lowering {
+/// The slot of a scalar document field by its path, if it is one.
+pub type FieldSlots<'f> = dyn Fn(&str) -> Option<usize> + 'f;
+
+impl Lowering<'_> {
     fn count(&mut self) -> Option<()> {
         self.nodes += 1;
         (self.nodes <= MAX_NODES).then_some(())
@@ -312,7 +325,7 @@ impl Lowering {
                 let base = self.expr(&chain.lhs)?;
                 let mut steps = Vec::new();
                 self.chain(&chain.rhs, Mode::Dot, &mut steps)?;
-                Direct::Path(Box::new(base), steps)
+                self.document_field(base, steps)
             }
             Expr::Index(chain, _, _) => {
                 let base = self.expr(&chain.lhs)?;
@@ -322,6 +335,32 @@ impl Lowering {
             }
             _ => return None,
         })
+    }
+
+    /// `root.a.b…` where the longest run of properties from a variable names a scalar document
+    /// field: that field by slot, then the remaining steps.
+    fn document_field(&self, base: Direct, mut steps: Vec<Step>) -> Direct {
+        let (Direct::Name(root), Some(field)) = (&base, self.field) else {
+            return Direct::Path(Box::new(base), steps);
+        };
+        let mut path = root.to_string();
+        let mut found = None;
+        for (i, step) in steps.iter().enumerate() {
+            let Step::Property(name) = step else { break };
+            path.push('.');
+            path.push_str(name);
+            if let Some(slot) = field(&path) {
+                found = Some((slot, i + 1));
+            }
+        }
+        match found {
+            Some((slot, taken)) if taken == steps.len() => Direct::Field(slot),
+            Some((slot, taken)) => {
+                let rest = steps.split_off(taken);
+                Direct::Path(Box::new(Direct::Field(slot)), rest)
+            }
+            None => Direct::Path(Box::new(base), steps),
+        }
     }
 
     /// A new `let` (or loop) variable, visible until the end of the enclosing block.
@@ -449,7 +488,27 @@ mod tests {
             scope.push_dynamic(name, Dynamic::UNIT);
         }
         let ast = engine.compile_with_scope(&scope, src).ok()?;
-        lower(&ast)
+        // `hazards.present` is a scalar document field (slot 7); `hazards.factors` a list.
+        lower(&ast, &|path| (path == "hazards.present").then_some(7))
+    }
+
+    #[test]
+    fn scalar_document_fields_are_read_by_slot() {
+        let field = |src| lowered(src).map(|e| format!("{:?}", e.root));
+        assert_eq!(field("hazards.present").as_deref(), Some("Field(7)"));
+        // The rest of a path goes on from the field's value.
+        let len = field("hazards.present.len()").unwrap_or_default();
+        assert!(len.starts_with("Path(Field(7), [Method("), "{len}");
+        // Lists, produced values, item aliases and `let` variables keep their paths.
+        for src in [
+            "hazards.factors",
+            "risk.present",
+            "factor.present",
+            "let hazards = factor; hazards.present",
+        ] {
+            let tree = field(src).unwrap_or_default();
+            assert!(!tree.contains("Field("), "{src}: {tree}");
+        }
     }
 
     #[test]

@@ -189,7 +189,8 @@ impl CompiledPack {
         }
         if direct_fits(limits) {
             for rule in &mut rules {
-                rule.for_each_expr_mut(|e| e.direct = direct::lower(&e.ast));
+                let field = |path: &str| schema.scalar_slot(path);
+                rule.for_each_expr_mut(|e| e.direct = direct::lower(&e.ast, &field));
             }
         }
         let (order, producers) = evaluation_order(&mut rules)?;

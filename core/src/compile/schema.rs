@@ -120,6 +120,20 @@ impl InputSchema {
             })
     }
 
+    /// The slot of a document field holding one value (not a list or a map), which direct forms
+    /// read from the evaluation's field values.
+    pub fn scalar_slot(&self, path: &str) -> Option<usize> {
+        use crate::source::FieldType;
+        self.fields
+            .iter()
+            .position(|f| f.path == path)
+            .filter(|&i| {
+                self.fields
+                    .get(i)
+                    .is_some_and(|f| !matches!(f.ty, FieldType::List | FieldType::Map))
+            })
+    }
+
     /// The position of item field `name` in the items of `list` (`usize::MAX` for none) and
     /// whether it is optional.
     pub fn item_slot(&self, list: &str, name: &str) -> (usize, bool) {

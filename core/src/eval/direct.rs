@@ -23,6 +23,8 @@ type Answer = Result<Dynamic, GiveUp>;
 /// item (by its alias) and index.
 pub(crate) struct Env<'a> {
     pub scope: &'a Scope<'static>,
+    /// The scalar document fields by slot (`Direct::Field`).
+    pub fields: &'a [Dynamic],
     pub item: Option<(&'a str, &'a Map)>,
     pub index: Option<(&'a str, INT)>,
     /// Values of the expression's own `let`s.
@@ -58,6 +60,7 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
             Base::Owned(v) => v,
         }),
         Direct::Local(slot) => env.locals.get(*slot).cloned().ok_or(GiveUp),
+        Direct::Field(slot) => env.fields.get(*slot).cloned().ok_or(GiveUp),
         Direct::Path(base, steps) => match &**base {
             // Walk from the variable itself: only the value at the end is cloned.
             Direct::Name(name) => match lookup(name, env)? {

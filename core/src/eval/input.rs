@@ -53,6 +53,9 @@ pub struct InputView {
     pub roots: Roots,
     /// The state of each document field, by its position in the schema (`Reads::slots`).
     pub states: Vec<FieldState>,
+    /// The converted value of each scalar document field by the same position; unit for an
+    /// absent or invalid one, and for lists and maps (read through the roots).
+    pub values: Vec<Dynamic>,
     /// The items of each present list field, by the field's slot.
     pub lists: Vec<(usize, Vec<ItemView>)>,
     pub errors: Vec<InputError>,
@@ -75,10 +78,12 @@ impl InputView {
     pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
         let mut view = InputView {
             states: Vec::with_capacity(schema.fields.len()),
+            values: Vec::with_capacity(schema.fields.len()),
             ..InputView::default()
         };
         let mut reported_objects = BTreeSet::new();
         for (slot, (field, segments)) in schema.fields.iter().zip(&schema.segments).enumerate() {
+            let mut scalar = Dynamic::UNIT;
             let state = match lookup(doc, segments) {
                 Lookup::Absent => FieldState::Absent,
                 Lookup::NotObject(at) => {
@@ -95,6 +100,9 @@ impl InputView {
                         FieldState::Invalid
                     }
                     Converted::Scalar(d) => {
+                        if !matches!(field.ty, FieldType::Map) {
+                            scalar = d.clone();
+                        }
                         insert_segments(&mut view.roots, segments, d);
                         FieldState::Present
                     }
@@ -114,6 +122,7 @@ impl InputView {
                 },
             };
             view.states.push(state);
+            view.values.push(scalar);
         }
         for root in &schema.roots {
             // An absent top-level scalar stays unit; an absent object root is an empty map.

@@ -444,7 +444,7 @@ impl CompiledPack {
             if let Some(stop) = stop_at_gate(&mut gate) {
                 return stop;
             }
-            match self.run_bool(when, scope, None) {
+            match self.run_bool(when, scope, &view.values, None) {
                 Ok(true) => {}
                 Ok(false) => {
                     let mut r = RuleResult::new(RuleStatus::NotApplicable);
@@ -519,14 +519,14 @@ impl CompiledPack {
                             .as_deref()
                             .map(|name| (name, INT::try_from(index).unwrap_or(INT::MAX))),
                     };
-                    match self.run_body(rule, scope, Some(&binding)) {
+                    match self.run_body(rule, scope, &view.values, Some(&binding)) {
                         Ok(o) => outputs.push(o),
                         Err(e) => return self.pending_or_error(gate, e),
                     }
                 }
                 self.combine(rule, gate, outputs)
             }
-            _ => match self.run_body(rule, scope, None) {
+            _ => match self.run_body(rule, scope, &view.values, None) {
                 Ok(o) => self.combine(rule, gate, std::iter::once(o)),
                 Err(e) => self.pending_or_error(gate, e),
             },
@@ -538,11 +538,13 @@ impl CompiledPack {
         &self,
         expr: &Expr,
         scope: &mut Scope<'static>,
+        fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Dynamic, RunError> {
         if let (Some(form), true) = (&expr.direct, self.use_direct) {
             let mut env = direct::Env {
                 scope,
+                fields,
                 item: item.map(|b| (b.alias, b.value)),
                 index: item.and_then(|b| b.index),
                 locals: LOCALS.take(),
@@ -577,9 +579,10 @@ impl CompiledPack {
         &self,
         expr: &Expr,
         scope: &mut Scope<'static>,
+        fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<bool, RunError> {
-        let v = self.run(expr, scope, item)?;
+        let v = self.run(expr, scope, fields, item)?;
         v.as_bool()
             .map_err(|t| RunError::Runtime(format!("expected a true/false result, got {t}")))
     }
@@ -588,12 +591,13 @@ impl CompiledPack {
         &self,
         rule: &CompiledRule,
         scope: &mut Scope<'static>,
+        fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Output, RunError> {
         match &rule.body {
-            Body::Assert(e) => self.run_bool(e, scope, item).map(Output::Bool),
+            Body::Assert(e) => self.run_bool(e, scope, fields, item).map(Output::Bool),
             Body::Points { expr, max } => {
-                let v = self.run(expr, scope, item)?;
+                let v = self.run(expr, scope, fields, item)?;
                 let p = as_number(&v).ok_or_else(|| {
                     RunError::Runtime(format!("points must be a number, got {}", v.type_name()))
                 })?;
@@ -606,11 +610,13 @@ impl CompiledPack {
                 ValueSource::AllPass(_) => Err(RunError::Runtime(
                     "all_pass is decided before running".into(),
                 )),
-                ValueSource::Expr(e) => self.run(e, scope, item).map(|v| Output::Value(v, true)),
+                ValueSource::Expr(e) => self
+                    .run(e, scope, fields, item)
+                    .map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
                     let mut values: smallvec::SmallVec<[Dynamic; 4]> = smallvec::SmallVec::new();
                     for a in args {
-                        let v = self.run(a, scope, item)?;
+                        let v = self.run(a, scope, fields, item)?;
                         // An input that does not apply makes the lookup not apply either.
                         if v.is_unit() {
                             return Ok(Output::Value(Dynamic::UNIT, true));
