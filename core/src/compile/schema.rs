@@ -14,8 +14,6 @@ pub struct InputSchema {
     pub fields: Vec<FieldDecl>,
     /// The dot-separated segments of each of `fields`, split once here rather than per input.
     pub segments: Vec<Vec<String>>,
-    /// Each of `fields`' paths, shared with every evaluation's field states.
-    pub paths: Vec<std::sync::Arc<str>>,
     /// For each list path, its item fields by name, in declaration order.
     pub items: BTreeMap<String, Vec<(std::sync::Arc<str>, FieldDecl)>>,
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
@@ -78,7 +76,6 @@ impl InputSchema {
                 schema
                     .segments
                     .push(f.path.split('.').map(str::to_owned).collect());
-                schema.paths.push(f.path.as_str().into());
                 schema.fields.push(f.clone());
             }
             check_constraints(f).map_err(|m| err(f, m))?;
@@ -141,14 +138,6 @@ impl InputSchema {
             .get(list)
             .and_then(|items| items.iter().enumerate().find(|(_, (n, _))| **n == *name))
             .map_or((usize::MAX, false), |(i, (_, f))| (i, f.optional))
-    }
-
-    pub fn is_optional(&self, path: &str) -> bool {
-        self.field(path).is_some_and(|f| f.optional)
-    }
-
-    pub fn is_optional_item(&self, list: &str, name: &str) -> bool {
-        self.item_field(list, name).is_some_and(|f| f.optional)
     }
 
     /// Whether `path` is an object node above declared fields (`employer` for `employer.name`).
