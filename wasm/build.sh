@@ -15,6 +15,11 @@ target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 target_dir=${target_dir:-target}
 
+# Source paths end up in the module (panic locations of the crates): fixed names for the checkout
+# and cargo's registry keep the package's bytes, and its size under the ratchet, the same on every
+# machine, wherever the checkout and cargo's home are.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$PWD=/hegui --remap-path-prefix=$cargo_home/registry/src=/crates"
 cargo build --locked -p hegui-wasm --lib --target wasm32-unknown-unknown --profile wasm-release \
   ${HEGUI_WASM_FEATURES:+--features "$HEGUI_WASM_FEATURES"}
 rm -rf "$out"
