@@ -188,8 +188,8 @@ impl CompiledPack {
             rules.push(rule);
         }
         if direct_fits(limits) {
+            let field = |path: &str| schema.scalar_slot(path);
             for rule in &mut rules {
-                let field = |path: &str| schema.scalar_slot(path);
                 rule.for_each_expr_mut(|e| e.direct = direct::lower(&e.ast, &field));
             }
         }

@@ -97,7 +97,7 @@ impl InputSchema {
     }
 
     pub fn field(&self, path: &str) -> Option<&FieldDecl> {
-        self.fields.iter().find(|f| f.path == path)
+        self.find(path).map(|(_, f)| f)
     }
 
     pub fn item_field(&self, list: &str, name: &str) -> Option<&FieldDecl> {
@@ -106,29 +106,25 @@ impl InputSchema {
             .and_then(|items| items.iter().find(|(n, _)| **n == *name).map(|(_, f)| f))
     }
 
+    /// A document field and its position in `fields`.
+    fn find(&self, path: &str) -> Option<(usize, &FieldDecl)> {
+        self.fields.iter().enumerate().find(|(_, f)| f.path == path)
+    }
+
     /// The position of a document field in `fields` (`usize::MAX` for none: its state then reads
     /// as absent) and whether it is optional.
     pub fn slot(&self, path: &str) -> (usize, bool) {
-        self.fields
-            .iter()
-            .position(|f| f.path == path)
-            .map_or((usize::MAX, false), |i| {
-                (i, self.fields.get(i).is_some_and(|f| f.optional))
-            })
+        self.find(path)
+            .map_or((usize::MAX, false), |(i, f)| (i, f.optional))
     }
 
     /// The slot of a document field holding one value (not a list or a map), which direct forms
     /// read from the evaluation's field values.
     pub fn scalar_slot(&self, path: &str) -> Option<usize> {
         use crate::source::FieldType;
-        self.fields
-            .iter()
-            .position(|f| f.path == path)
-            .filter(|&i| {
-                self.fields
-                    .get(i)
-                    .is_some_and(|f| !matches!(f.ty, FieldType::List | FieldType::Map))
-            })
+        self.find(path)
+            .filter(|(_, f)| !matches!(f.ty, FieldType::List | FieldType::Map))
+            .map(|(i, _)| i)
     }
 
     /// The position of item field `name` in the items of `list` (`usize::MAX` for none) and
