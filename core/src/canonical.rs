@@ -6,6 +6,8 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::json_write::write_str;
+
 /// Writes `value` canonically.
 pub fn to_canonical_string(value: &Value) -> String {
     let mut out = Vec::new();
@@ -35,8 +37,8 @@ fn hex_digit(n: u8) -> char {
 }
 
 /// Writes into one buffer, without a `String` per value (the earlier cost of a digest): strings
-/// and numbers through serde_json's own writer, so they are spelt exactly as serde_json spells
-/// them.
+/// as `crate::json_write` writes them and numbers through serde_json's own writer, so both are
+/// spelt exactly as serde_json spells them.
 fn write_value(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
@@ -49,7 +51,7 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
                     out.push(b',');
                 }
                 first = false;
-                write_scalar(key, out);
+                write_str(key, out);
                 out.push(b':');
                 write_value(v, out);
             };
@@ -76,7 +78,7 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::String(s) => write_scalar(s, out),
+        Value::String(s) => write_str(s, out),
         // serde_json prints numbers, booleans and null one way only.
         Value::Number(n) => write_scalar(n, out),
         Value::Bool(b) => write_scalar(b, out),

@@ -17,6 +17,7 @@ pub mod compile;
 pub mod error;
 pub mod eval;
 pub mod functions;
+mod json_write;
 pub mod jsonschema;
 pub mod outcome;
 pub mod resolve;

@@ -269,6 +269,12 @@ fn write_pack(out: &Path, id: &str, bundle: &str, pack: &CompiledPack, cases: &[
         };
         let full = pack.evaluate_str(&c.input, &opts);
         let expected = full.to_json();
+        // The outcome's own JSON writer must write what serde_json writes for it.
+        assert!(
+            expected == serde_json::to_string(&full).unwrap(),
+            "{id}, case {}: Outcome::to_json differs from serde_json's serialisation",
+            c.name
+        );
         // The decisions-only outcome is the full one without its trace.
         let mut trimmed = full.clone();
         trimmed.rules.clear();

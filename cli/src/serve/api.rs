@@ -117,6 +117,29 @@ pub struct VerifyResponse {
     pub outcome: Option<hegui_core::Outcome>,
 }
 
+impl VerifyResponse {
+    /// The answer's JSON, as serde writes it: the outcome, most of the bytes, through
+    /// [`hegui_core::Outcome::write_json`].
+    pub fn to_json_bytes(&self) -> Result<Vec<u8>, ApiError> {
+        let size = self.outcome.as_ref().map_or(0, |o| o.json_size_hint());
+        let mut out = Vec::with_capacity(256 + size);
+        out.extend_from_slice(b"{\"verdict\":");
+        serde_json::to_writer(&mut out, &self.verdict)
+            .and_then(|()| {
+                out.extend_from_slice(b",\"reasons\":");
+                serde_json::to_writer(&mut out, &self.reasons)
+            })
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        out.extend_from_slice(b",\"outcome\":");
+        match &self.outcome {
+            Some(outcome) => outcome.write_json(&mut out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct PackQuery {
     version: Option<String>,
@@ -371,7 +394,9 @@ pub async fn evaluate(
     let bytes = run_cpu(&state, size, move || {
         let input: Value = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
         let outcome = crate::verify::evaluate_guarded(&pack.compiled, &input, &options);
-        serde_json::to_vec(&outcome).map_err(|e| ApiError::internal(e.to_string()))
+        let mut bytes = Vec::with_capacity(outcome.json_size_hint());
+        outcome.write_json(&mut bytes);
+        Ok(bytes)
     })
     .await?;
     Ok(json_response(StatusCode::OK, bytes))
@@ -428,7 +453,7 @@ pub async fn verify(
             reasons: checked.reasons,
             outcome: checked.outcome,
         };
-        serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.to_string()))
+        response.to_json_bytes()
     })
     .await?;
     Ok(json_response(StatusCode::OK, bytes))
@@ -457,4 +482,52 @@ pub async fn method_not_allowed() -> ApiError {
         "request.method",
         "this endpoint does not accept that method; see /openapi.json",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hegui_core::{Detail, EvalOptions, Limits};
+    use std::path::Path;
+
+    fn outcome(detail: Detail) -> hegui_core::Outcome {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let registry =
+            crate::verify::Registry::load(&root.join("rules/cn/supervision"), &Limits::default())
+                .unwrap();
+        let pack = registry.latest("cn.supervision").unwrap();
+        let input: Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("examples/supervision-full.json")).unwrap(),
+        )
+        .unwrap();
+        let options = EvalOptions {
+            detail,
+            ..EvalOptions::default()
+        };
+        pack.compiled.evaluate(&input, &options)
+    }
+
+    #[test]
+    fn the_verify_answer_is_written_as_serde_writes_it() {
+        let reason = Reason::new(
+            "decision.differs",
+            &hegui_core::Text::new("判定 \"x\"", "decision \"x\"\n"),
+            hegui_core::Lang::Both,
+        );
+        for (reasons, outcome) in [
+            (vec![], Some(outcome(Detail::Full))),
+            (vec![reason.clone()], Some(outcome(Detail::Decisions))),
+            (vec![reason.clone(), reason], None),
+        ] {
+            let response = VerifyResponse {
+                verdict: "rejected".into(),
+                reasons,
+                outcome,
+            };
+            assert_eq!(
+                String::from_utf8(response.to_json_bytes().unwrap()).unwrap(),
+                serde_json::to_string(&response).unwrap()
+            );
+        }
+    }
 }
