@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of `hegui serve` (POST /v1/verify with wrk) and of `hegui check` on a large file.
 # Usage: bench/load/run.sh [server|check|all]   (default all)
-# Env: DURATION (30s), CONNS (64), THREADS (2), PORT (18787), N (1000000), RUST_LOG (warn),
+# Env: DURATION (30s), CONNS (64), THREADS (1), PORT (18787), N (1000000), RUST_LOG (warn),
 #      OUT (target/bench-load), DETAIL (full; `decisions`: the body claims the decisions-only
 #      outcome and asks for a decisions-only answer, /v1/verify?detail=decisions)
 set -euo pipefail
@@ -9,7 +9,10 @@ cd "$(dirname "$0")/../.."
 WHAT=${1:-all}
 DURATION=${DURATION:-30s}
 CONNS=${CONNS:-64}
-THREADS=${THREADS:-2}
+# One wrk thread: on a 2-core machine wrk shares the cores with the server, and a second thread
+# only takes CPU from it. One thread drives `GET /healthz` at about 48,000 req/s, so it is not
+# what limits these runs (docs/BENCHMARKS.md, "Server").
+THREADS=${THREADS:-1}
 PORT=${PORT:-18787}
 N=${N:-1000000}
 DETAIL=${DETAIL:-full}
