@@ -9,7 +9,7 @@
 mod common;
 use common::*;
 use hegui_core::outcome::{DecisionStatus, RuleStatus};
-use hegui_core::{EvalOptions, Lang};
+use hegui_core::{Detail, EvalOptions, Lang};
 use serde_json::json;
 
 #[test]
@@ -399,4 +399,66 @@ fn rules_change_only_their_own_copies() {
     .unwrap();
     let outcome = common::eval(&pack, json!({"org": {"workers": 1, "kind": "a"}}));
     assert!(outcome.errors.iter().any(|e| e.code == "rule.runtime"));
+}
+
+#[test]
+fn an_unprintable_value_is_an_error_of_its_rule_with_or_without_the_trace() {
+    // A derived value that JSON cannot hold (NaN, a map holding infinity, a function pointer):
+    // the decisions-only outcome only checks it is printable, and must come to the same errors.
+    let mut checked = 0;
+    for (expr, message) in [
+        ("0.0 / 0.0", "NaN is not a finite number"),
+        ("#{a: 1, b: [1.0 / 0.0]}", "inf is not a finite number"),
+        ("Fn(\"len\")", "cannot be part of an outcome"),
+    ] {
+        let extra = format!(
+            r#"
+[[rule]]
+id = "odd"
+kind = "derive"
+sets = "calc.odd"
+message = {{ zh = "值", en = "value" }}
+basis = {{ source = "S", article = "9" }}
+expr = '{expr}'
+
+[[rule]]
+id = "uses_odd"
+kind = "decision"
+decision = "calc.uses"
+message = {{ zh = "用", en = "uses" }}
+basis = {{ source = "S", article = "9" }}
+expr = "calc.odd != ()"
+"#
+        );
+        let Ok(pack) = common::load(&common::with_extra_rules(&extra)) else {
+            // A value rhai refuses to build at load (e.g. `Fn` outside the allowlist) proves
+            // nothing here.
+            continue;
+        };
+        let input = json!({"org": {"workers": 3, "kind": "a"}});
+        let full = pack.evaluate(&input, &EvalOptions::default());
+        let decisions = pack.evaluate(
+            &input,
+            &EvalOptions {
+                detail: Detail::Decisions,
+                ..EvalOptions::default()
+            },
+        );
+        let error = full
+            .errors
+            .iter()
+            .find(|e| e.rule.as_deref() == Some("odd"))
+            .unwrap_or_else(|| panic!("{expr}: no error for the rule: {:?}", full.errors));
+        assert_eq!(error.code, "rule.value", "{expr}");
+        assert!(
+            error.message.to_string().contains(message),
+            "{expr}: {error:?}"
+        );
+        assert_eq!(decisions.errors, full.errors, "{expr}");
+        assert_eq!(decisions.decisions, full.decisions, "{expr}");
+        // The error makes the outcome incomplete, whatever read the value.
+        assert!(!full.complete && !decisions.complete, "{expr}");
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} of the values could be built");
 }

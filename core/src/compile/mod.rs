@@ -749,6 +749,11 @@ fn direct_fits(limits: &Limits) -> bool {
 }
 
 impl CompiledRule {
+    /// A decision: a rule whose value is one of the outcome's `decisions`.
+    pub(crate) fn is_decision(&self) -> bool {
+        self.decl.kind == RuleKind::Decision && matches!(self.body, Body::Value { .. })
+    }
+
     /// Visits every expression of the rule: `when`, then the body's.
     fn for_each_expr_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
         if let Some(w) = &mut self.when {

@@ -266,7 +266,15 @@ impl CompiledPack {
                 }
             };
             if result.json.is_none() {
-                result.json = value.as_ref().map(to_json);
+                // A decisions-only outcome prints no other rule's value: it is only checked to be
+                // printable (an unprintable value is an error of its rule either way).
+                result.json = value.as_ref().map(|v| {
+                    if detail == Detail::Full || rule.is_decision() {
+                        to_json(v)
+                    } else {
+                        check_json(v).map(|()| Value::Null)
+                    }
+                });
             }
             self.publish(rule, &result, value, &mut scope);
             if let Some(slot) = results.get_mut(i) {
@@ -770,10 +778,7 @@ impl CompiledPack {
         let mut missing = Vec::new();
         let mut rules = Vec::with_capacity(if full { self.rules.len() } else { 0 });
         for (rule, r) in self.rules.iter().zip(results.iter_mut()) {
-            let is_decision = matches!(
-                (rule.decl.kind, &rule.body),
-                (RuleKind::Decision, Body::Value { .. })
-            );
+            let is_decision = rule.is_decision();
             // A decision value that cannot be printed (a non-finite number, a foreign type) is an
             // error of its rule, never a silently altered value. Without the trace, other rules'
             // values are converted only to be checked.
@@ -1067,6 +1072,37 @@ const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
 /// Converts a rhai value to JSON with one way of printing numbers: integral floats print as
 /// integers (`880`, never `880.0`), others as serde_json prints them.
+/// Whether [`to_json`] would print `v`, with its error when not; without building the JSON.
+fn check_json(v: &Dynamic) -> Result<(), String> {
+    if let Ok(f) = v.as_float() {
+        return if f.is_finite() {
+            Ok(())
+        } else {
+            Err(format!("{f} is not a finite number"))
+        };
+    }
+    if v.is_unit()
+        || v.is_bool()
+        || v.is_int()
+        || v.is_char()
+        || v.as_immutable_string_ref().is_ok()
+    {
+        return Ok(());
+    }
+    if v.is_array() {
+        let arr = v.read_lock::<rhai::Array>().ok_or("unreadable list")?;
+        return arr.iter().try_for_each(check_json);
+    }
+    if v.is_map() {
+        let map = v.read_lock::<Map>().ok_or("unreadable map")?;
+        return map.values().try_for_each(check_json);
+    }
+    Err(format!(
+        "a value of type {} cannot be part of an outcome",
+        v.type_name()
+    ))
+}
+
 pub fn to_json(v: &Dynamic) -> Result<Value, String> {
     if v.is_unit() {
         return Ok(Value::Null);
