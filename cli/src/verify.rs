@@ -365,10 +365,10 @@ pub fn compare(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Vec<Reason>
 /// `outcome.pack_differs`, when the claimed outcome names a pack and it is not ours.
 fn pack_differs(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Option<Reason> {
     let pack = claimed.get("pack")?;
-    let ours = serde_json::to_value(&recomputed.pack).unwrap_or(Value::Null);
-    if json_eq(pack, &ours) {
+    if names_pack(pack, &recomputed.pack) {
         return None;
     }
+    let ours = serde_json::to_value(&recomputed.pack).unwrap_or(Value::Null);
     let text = Text::new(
         "声称的评估结果所指的规则包与核验所用的规则包不同",
         "the claimed outcome names another pack than the one it was checked with",
@@ -378,6 +378,22 @@ fn pack_differs(recomputed: &Outcome, claimed: &Value, lang: Lang) -> Option<Rea
             .claimed(pack.clone())
             .recomputed(ours),
     )
+}
+
+/// Whether `claimed` is `{id, version, digest}` of `ours` and nothing else (what [`json_eq`] with
+/// the serialised pack reference says, without serialising it for every submission).
+fn names_pack(claimed: &Value, ours: &hegui_core::outcome::PackRef) -> bool {
+    let Some(map) = claimed.as_object() else {
+        return false;
+    };
+    map.len() == 3
+        && [
+            ("id", &ours.id),
+            ("version", &ours.version),
+            ("digest", &ours.digest),
+        ]
+        .iter()
+        .all(|(key, v)| map.get(*key).and_then(Value::as_str) == Some(v.as_str()))
 }
 
 /// `outcome.complete_differs`, when the claim gives a `complete` other than ours.
@@ -412,10 +428,13 @@ fn decision_missing(name: &str, ours: &Value, lang: Lang) -> Reason {
 fn decision_differs(name: &str, ours: &DecisionOut, theirs: &Value, lang: Lang) -> Vec<Reason> {
     let mut reasons = Vec::new();
     let ours_status = status_name(ours.status);
-    let their_value = theirs.get("value").cloned().unwrap_or(Value::Null);
     let their_status = theirs.get("status").and_then(Value::as_str).unwrap_or("");
     let our_value = &ours.value;
-    if !json_eq(&their_value, our_value) || their_status != ours_status {
+    let same_value = theirs
+        .get("value")
+        .map_or(our_value.is_null(), |v| json_eq(v, our_value));
+    if !same_value || their_status != ours_status {
+        let their_value = theirs.get("value").cloned().unwrap_or(Value::Null);
         let text = Text::new(
             format!(
                 "判定结果不一致：`{name}` 声称为 {their_value}（{}），重新计算为 {our_value}（{}）",
@@ -435,12 +454,17 @@ fn decision_differs(name: &str, ours: &DecisionOut, theirs: &Value, lang: Lang) 
         reasons.push(r);
     }
     if let Some(their_scheme) = theirs.get("scheme") {
-        let our_scheme = ours
-            .scheme
-            .clone()
-            .map(Value::String)
-            .unwrap_or(Value::Null);
-        if *their_scheme != our_scheme {
+        let same_scheme = match (their_scheme, &ours.scheme) {
+            (Value::String(t), Some(o)) => t == o,
+            (Value::Null, None) => true,
+            _ => false,
+        };
+        if !same_scheme {
+            let our_scheme = ours
+                .scheme
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null);
             let text = Text::new(
                 format!("判定 `{name}` 的分类方案不一致：声称为 {their_scheme}，重新计算为 {our_scheme}"),
                 format!("decision `{name}`: claimed scheme {their_scheme}, recomputed {our_scheme}"),
@@ -661,7 +685,145 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hegui_core::outcome::PackRef;
     use serde_json::json;
+
+    /// An outcome with one decided decision of `value` (and `scheme`), and one pending at null.
+    fn recomputed(value: Value, scheme: Option<&str>) -> Outcome {
+        let decision = |value, status, scheme: Option<&str>| DecisionOut {
+            value,
+            status,
+            because: Vec::new().into(),
+            unverified: false,
+            scheme: scheme.map(String::from),
+        };
+        Outcome {
+            schema: hegui_core::outcome::OUTCOME_SCHEMA.into(),
+            pack: PackRef {
+                id: "cn.x".into(),
+                version: "1.0.0".into(),
+                digest: "sha256:ab".into(),
+            },
+            complete: false,
+            decisions: [
+                (
+                    "d".to_owned(),
+                    decision(value, DecisionStatus::Decided, scheme),
+                ),
+                (
+                    "p".to_owned(),
+                    decision(Value::Null, DecisionStatus::Pending, None),
+                ),
+            ]
+            .into(),
+            rules: Vec::new(),
+            fields: Default::default(),
+            missing: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn codes(ours: &Outcome, claimed: Value) -> Vec<String> {
+        compare(ours, &claimed, Lang::En)
+            .into_iter()
+            .map(|r| {
+                format!(
+                    "{}{}",
+                    r.code,
+                    r.decision.map(|d| format!(" {d}")).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_claimed_pack_must_be_exactly_the_recomputed_reference() {
+        let ours = recomputed(json!("乙"), None);
+        let decisions =
+            json!({"d": {"value": "乙", "status": "decided"}, "p": {"status": "pending"}});
+        let pack = json!({"id": "cn.x", "version": "1.0.0", "digest": "sha256:ab"});
+        assert!(codes(&ours, json!({"pack": pack, "decisions": decisions})).is_empty());
+        for other in [
+            json!({"id": "cn.x", "version": "1.0.0"}),
+            json!({"id": "cn.x", "version": "1.0.0", "digest": "sha256:ab", "extra": 1}),
+            json!({"id": "cn.x", "version": "1.0.1", "digest": "sha256:ab"}),
+            json!({"id": "cn.x", "version": 1, "digest": "sha256:ab"}),
+            json!("cn.x"),
+            Value::Null,
+        ] {
+            let reasons = compare(
+                &ours,
+                &json!({"pack": other, "decisions": decisions}),
+                Lang::En,
+            );
+            assert_eq!(reasons.len(), 1, "{other}");
+            assert_eq!(reasons[0].code, "outcome.pack_differs");
+            assert_eq!(reasons[0].claimed, Some(other.clone()));
+            assert_eq!(
+                reasons[0].recomputed,
+                Some(serde_json::to_value(&ours.pack).unwrap())
+            );
+        }
+    }
+
+    #[test]
+    fn decisions_compare_value_status_and_scheme() {
+        let ours = recomputed(json!({"n": 1}), Some("cn-pilot-2023"));
+        let pending = json!({"status": "pending"});
+        let claim = |d: Value| json!({"decisions": {"d": d, "p": pending}});
+        let same = [
+            json!({"value": {"n": 1.0}, "status": "decided"}),
+            json!({"value": {"n": 1}, "status": "decided", "scheme": "cn-pilot-2023"}),
+        ];
+        for d in same {
+            assert!(codes(&ours, claim(d.clone())).is_empty(), "{d}");
+        }
+        let cases = [
+            (
+                json!({"value": {"n": 2}, "status": "decided"}),
+                vec!["decision.differs d"],
+            ),
+            (json!({"status": "decided"}), vec!["decision.differs d"]),
+            (
+                json!({"value": {"n": 1}, "status": "pending"}),
+                vec!["decision.differs d"],
+            ),
+            (
+                json!({"value": {"n": 1}, "status": "decided", "scheme": "legacy"}),
+                vec!["decision.scheme_differs d"],
+            ),
+            (
+                json!({"value": {"n": 1}, "status": "decided", "scheme": null}),
+                vec!["decision.scheme_differs d"],
+            ),
+            (
+                json!({"value": {"n": 1}, "status": "decided", "scheme": 7}),
+                vec!["decision.scheme_differs d"],
+            ),
+            (json!("乙"), vec!["decision.differs d"]),
+        ];
+        for (d, expected) in cases {
+            assert_eq!(codes(&ours, claim(d.clone())), expected, "{d}");
+        }
+        // A pending decision's value is null: leaving it out, or giving null, is the same.
+        let unschemed = recomputed(json!(true), None);
+        for p in [
+            json!({"status": "pending"}),
+            json!({"value": null, "status": "pending", "scheme": null}),
+        ] {
+            let claimed = json!({"decisions": {"d": {"value": true, "status": "decided"}, "p": p}});
+            assert!(codes(&unschemed, claimed.clone()).is_empty(), "{claimed}");
+        }
+        let differs = compare(
+            &ours,
+            &claim(json!({"value": 3, "status": "decided", "scheme": "legacy"})),
+            Lang::En,
+        );
+        assert_eq!(differs[0].claimed, Some(json!(3)));
+        assert_eq!(differs[0].recomputed, Some(json!({"n": 1})));
+        assert_eq!(differs[1].claimed, Some(json!("legacy")));
+        assert_eq!(differs[1].recomputed, Some(json!("cn-pilot-2023")));
+    }
 
     #[test]
     fn numbers_compare_by_value() {
