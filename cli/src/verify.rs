@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use hegui_core::outcome::{DecisionOut, DecisionStatus};
 use hegui_core::{CompiledPack, EvalOptions, Lang, Limits, Outcome, Text};
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -261,7 +261,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
 
 /// A claimed outcome, parsed for comparison only: `pack`, `complete` and `decisions` are kept,
 /// everything else (rules, messages, field notes: most of an outcome's bytes) is skipped while
-/// parsing. Anything but an object becomes `null`, which [`compare`] reports as malformed.
+/// parsing, and so is every key of a decision but `value`, `status` and `scheme` (its `because`
+/// list, `unverified`). Anything but an object becomes `null`, which [`compare`] reports as
+/// malformed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimedOutcome(pub Value);
 
@@ -278,7 +280,10 @@ impl<'de> Deserialize<'de> for ClaimedOutcome {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClaimedOutcome, A::Error> {
                 let mut kept = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    if matches!(key.as_str(), "pack" | "complete" | "decisions") {
+                    if key == "decisions" {
+                        let value = map.next_value_seed(ThinDecisions)?;
+                        kept.insert(key, value);
+                    } else if matches!(key.as_str(), "pack" | "complete") {
                         let value: Value = map.next_value()?;
                         kept.insert(key, value);
                     } else {
@@ -318,6 +323,117 @@ impl<'de> Deserialize<'de> for ClaimedOutcome {
             }
         }
         deserializer.deserialize_any(Thin)
+    }
+}
+
+/// The claimed `decisions`: a map's entries each through [`ThinDecision`]; anything else as sent.
+struct ThinDecisions;
+
+impl<'de> DeserializeSeed<'de> for ThinDecisions {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(AsSent {
+            entries: EntrySeed::Decision,
+        })
+    }
+}
+
+/// One claimed decision: an object keeps only what [`compare`] reads; anything else as sent.
+struct ThinDecision;
+
+impl<'de> DeserializeSeed<'de> for ThinDecision {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(AsSent {
+            entries: EntrySeed::Compared,
+        })
+    }
+}
+
+/// What becomes of an object's entries in [`AsSent`].
+#[derive(Clone, Copy)]
+enum EntrySeed {
+    /// Every entry kept, each a decision.
+    Decision,
+    /// Only `value`, `status` and `scheme` kept, as sent.
+    Compared,
+}
+
+/// Builds the JSON value as sent (as `Value`'s own deserializer does), except for an object's
+/// entries, which follow `entries`.
+struct AsSent {
+    entries: EntrySeed,
+}
+
+impl<'de> Visitor<'de> for AsSent {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        Value::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut kept = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = match self.entries {
+                EntrySeed::Decision => map.next_value_seed(ThinDecision)?,
+                EntrySeed::Compared if matches!(key.as_str(), "value" | "status" | "scheme") => {
+                    map.next_value()?
+                }
+                EntrySeed::Compared => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            kept.insert(key, value);
+        }
+        Ok(Value::Object(kept))
     }
 }
 
@@ -734,6 +850,42 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn the_thin_parse_of_a_claim_compares_as_the_whole_claim() {
+        let ours = recomputed(json!({"n": 1}), Some("cn-pilot-2023"));
+        let claims = [
+            r#"{"pack": {"id": "cn.x", "version": "1.0.0", "digest": "sha256:ab"}, "rules": [{"id": "r"}],
+               "decisions": {"d": {"value": {"n": 1}, "status": "decided", "because": ["a", "b"],
+               "unverified": true, "scheme": "cn-pilot-2023"}, "p": {"status": "pending", "value": null}}}"#,
+            r#"{"decisions": {"d": {"value": 2, "status": "decided", "because": [], "value": {"n": 1}}}}"#,
+            r#"{"decisions": {"d": "乙", "p": [1, 2.5, -3, null, true, {"value": 1}], "x": 1e300}}"#,
+            r#"{"decisions": {"d": {"status": "decided", "scheme": null}, "p": {"value": 18446744073709551615}}}"#,
+            r#"{"decisions": [1, 2], "complete": true}"#,
+            r#"{"decisions": {"d": {"value": {"n": 1, "because": [1]}, "status": "decided", "scheme": "cn-pilot-2023"}, "d": {"value": {"n": 1}, "status": "pending"}}}"#,
+            r#"[1, {"decisions": {}}]"#,
+        ];
+        for text in claims {
+            let thin: ClaimedOutcome = serde_json::from_str(text).unwrap();
+            let whole: Value = serde_json::from_str(text).unwrap();
+            let whole = if whole.is_object() {
+                whole
+            } else {
+                Value::Null
+            };
+            assert_eq!(
+                compare(&ours, &thin.0, Lang::Both),
+                compare(&ours, &whole, Lang::Both),
+                "{text}"
+            );
+        }
+        let thin: ClaimedOutcome = serde_json::from_str(claims[0]).unwrap();
+        assert_eq!(
+            thin.0["decisions"]["d"],
+            json!({"value": {"n": 1}, "status": "decided", "scheme": "cn-pilot-2023"})
+        );
+        assert!(thin.0.get("rules").is_none());
     }
 
     #[test]
