@@ -1,11 +1,12 @@
 //! Input documents against every shipped pack (rules/, loaded once as `hegui serve` does: the
 //! same resolved packs `hegui pack build` writes). The first byte picks the pack; the rest is
-//! the document text. The outcome must always serialise.
+//! the document text. The outcome must always serialise, in both detail levels, and its own JSON
+//! writer must write what serde_json writes for it.
 #![no_main]
 use std::sync::OnceLock;
 
 use hegui::verify::Registry;
-use hegui_core::{EvalOptions, Limits};
+use hegui_core::{Detail, EvalOptions, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fn registry() -> &'static Registry {
@@ -23,7 +24,14 @@ fuzz_target!(|data: &[u8]| {
     let packs: Vec<_> = registry().all().collect();
     let pack = &packs[pick as usize % packs.len()];
     let text = String::from_utf8_lossy(rest);
-    let outcome = pack.compiled.evaluate_str(&text, &EvalOptions::default());
-    let json = outcome.to_json();
-    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    for detail in [Detail::Full, Detail::Decisions] {
+        let options = EvalOptions {
+            detail,
+            ..EvalOptions::default()
+        };
+        let outcome = pack.compiled.evaluate_str(&text, &options);
+        let json = outcome.to_json();
+        assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+        assert_eq!(json, serde_json::to_string(&outcome).expect("serde writes it"));
+    }
 });
