@@ -456,8 +456,13 @@ expr = "calc.odd != ()"
         );
         assert_eq!(decisions.errors, full.errors, "{expr}");
         assert_eq!(decisions.decisions, full.decisions, "{expr}");
-        // The error makes the outcome incomplete, whatever read the value.
+        // As for any errored rule, what reads the value is an error too (docs/engine.md).
         assert!(!full.complete && !decisions.complete, "{expr}");
+        assert_eq!(
+            full.decisions["calc.uses"].status,
+            DecisionStatus::Error,
+            "{expr}"
+        );
         checked += 1;
     }
     assert!(checked >= 2, "only {checked} of the values could be built");

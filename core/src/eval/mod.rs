@@ -276,6 +276,12 @@ impl CompiledPack {
                     }
                 });
             }
+            // A value that cannot be printed is an error of its rule (`assemble` reports it), and
+            // like any errored rule's value it is not published: the rules that read it stop at
+            // their gate with `error` too.
+            if matches!(result.json, Some(Err(_))) {
+                result.status = RuleStatus::Error;
+            }
             self.publish(rule, &result, value, &mut scope);
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(result);
