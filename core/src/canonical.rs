@@ -6,7 +6,7 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::json_write::write_str;
+use crate::json_write::{self, write_str};
 
 /// Writes `value` canonically.
 pub fn to_canonical_string(value: &Value) -> String {
@@ -68,27 +68,10 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b'}');
         }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_value(item, out);
-            }
-            out.push(b']');
-        }
-        Value::String(s) => write_str(s, out),
-        // serde_json prints numbers, booleans and null one way only.
-        Value::Number(n) => write_scalar(n, out),
-        Value::Bool(b) => write_scalar(b, out),
-        Value::Null => out.extend_from_slice(b"null"),
+        Value::Array(items) => json_write::write_seq(items, out, write_value),
+        // Strings, numbers, booleans and null have one spelling only.
+        scalar => json_write::write_value(scalar, out),
     }
-}
-
-fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
-    // Writing into a Vec cannot fail, and these values always serialise.
-    let _ = serde_json::to_writer(out, value);
 }
 
 #[cfg(test)]

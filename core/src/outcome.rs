@@ -133,11 +133,16 @@ pub struct ErrorOut {
 impl Outcome {
     /// The outcome as compact JSON: the bytes `serde_json::to_string` gives.
     pub fn to_json(&self) -> String {
+        // Only UTF-8 strings and ASCII were written; the fallback keeps this total anyway.
+        String::from_utf8(self.to_json_bytes())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// [`Outcome::to_json`] as bytes, in a buffer reserved once.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.json_size_hint());
         self.write_json(&mut out);
-        // Only UTF-8 strings and ASCII were written; the fallback keeps this total anyway.
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        out
     }
 
     /// About how many bytes the compact JSON takes, to reserve a buffer once.

@@ -394,9 +394,7 @@ pub async fn evaluate(
     let bytes = run_cpu(&state, size, move || {
         let input: Value = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
         let outcome = crate::verify::evaluate_guarded(&pack.compiled, &input, &options);
-        let mut bytes = Vec::with_capacity(outcome.json_size_hint());
-        outcome.write_json(&mut bytes);
-        Ok(bytes)
+        Ok(outcome.to_json_bytes())
     })
     .await?;
     Ok(json_response(StatusCode::OK, bytes))

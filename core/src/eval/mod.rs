@@ -787,7 +787,7 @@ impl CompiledPack {
             let is_decision = rule.is_decision();
             // A decision value that cannot be printed (a non-finite number, a foreign type) is an
             // error of its rule, never a silently altered value. Without the trace, other rules'
-            // values are converted only to be checked.
+            // values were only checked (`check_json`).
             let mut json_value = None;
             match r.json.take() {
                 Some(Ok(j)) => json_value = (full || is_decision).then_some(j),
@@ -1076,8 +1076,6 @@ fn describe_args(names: &[String], values: &[Dynamic]) -> String {
 /// Largest integer a float can stand for exactly; integral floats up to it print as integers.
 const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
-/// Converts a rhai value to JSON with one way of printing numbers: integral floats print as
-/// integers (`880`, never `880.0`), others as serde_json prints them.
 /// Whether [`to_json`] would print `v`, with its error when not; without building the JSON.
 fn check_json(v: &Dynamic) -> Result<(), String> {
     if let Ok(f) = v.as_float() {
@@ -1109,6 +1107,8 @@ fn check_json(v: &Dynamic) -> Result<(), String> {
     ))
 }
 
+/// Converts a rhai value to JSON with one way of printing numbers: integral floats print as
+/// integers (`880`, never `880.0`), others as serde_json prints them.
 pub fn to_json(v: &Dynamic) -> Result<Value, String> {
     if v.is_unit() {
         return Ok(Value::Null);
