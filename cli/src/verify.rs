@@ -281,7 +281,9 @@ impl<'de> Deserialize<'de> for ClaimedOutcome {
                 let mut kept = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "decisions" {
-                        let value = map.next_value_seed(ThinDecisions)?;
+                        let value = map.next_value_seed(AsSent {
+                            entries: EntrySeed::Decision,
+                        })?;
                         kept.insert(key, value);
                     } else if matches!(key.as_str(), "pack" | "complete") {
                         let value: Value = map.next_value()?;
@@ -326,38 +328,12 @@ impl<'de> Deserialize<'de> for ClaimedOutcome {
     }
 }
 
-/// The claimed `decisions`: a map's entries each through [`ThinDecision`]; anything else as sent.
-struct ThinDecisions;
-
-impl<'de> DeserializeSeed<'de> for ThinDecisions {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(AsSent {
-            entries: EntrySeed::Decision,
-        })
-    }
-}
-
-/// One claimed decision: an object keeps only what [`compare`] reads; anything else as sent.
-struct ThinDecision;
-
-impl<'de> DeserializeSeed<'de> for ThinDecision {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(AsSent {
-            entries: EntrySeed::Compared,
-        })
-    }
-}
-
 /// What becomes of an object's entries in [`AsSent`].
 #[derive(Clone, Copy)]
 enum EntrySeed {
-    /// Every entry kept, each a decision.
+    /// The claimed `decisions`: every entry kept, each a decision.
     Decision,
-    /// Only `value`, `status` and `scheme` kept, as sent.
+    /// One claimed decision: only what [`compare`] reads (`value`, `status`, `scheme`) kept.
     Compared,
 }
 
@@ -365,6 +341,14 @@ enum EntrySeed {
 /// entries, which follow `entries`.
 struct AsSent {
     entries: EntrySeed,
+}
+
+impl<'de> DeserializeSeed<'de> for AsSent {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
 }
 
 impl<'de> Visitor<'de> for AsSent {
@@ -422,7 +406,9 @@ impl<'de> Visitor<'de> for AsSent {
         let mut kept = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = match self.entries {
-                EntrySeed::Decision => map.next_value_seed(ThinDecision)?,
+                EntrySeed::Decision => map.next_value_seed(AsSent {
+                    entries: EntrySeed::Compared,
+                })?,
                 EntrySeed::Compared if matches!(key.as_str(), "value" | "status" | "scheme") => {
                     map.next_value()?
                 }
