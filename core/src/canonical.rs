@@ -6,7 +6,7 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::json_write::{self, write_str};
+use crate::json_write;
 
 /// Writes `value` canonically.
 pub fn to_canonical_string(value: &Value) -> String {
@@ -41,32 +41,15 @@ fn hex_digit(n: u8) -> char {
 /// spelt exactly as serde_json spells them.
 fn write_value(value: &Value, out: &mut Vec<u8>) {
     match value {
+        // serde_json's map is a BTreeMap (keys in byte order) unless its `preserve_order` feature
+        // is on somewhere in the build: sort only when the keys are not in order.
+        Value::Object(map) if map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b) => {
+            json_write::write_map(map, out, write_value);
+        }
         Value::Object(map) => {
-            out.push(b'{');
-            // serde_json's map is a BTreeMap (keys in byte order) unless its `preserve_order`
-            // feature is on somewhere in the build: sort only when the keys are not in order.
-            let mut first = true;
-            let mut entry = |key: &String, v: &Value, out: &mut Vec<u8>| {
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                write_str(key, out);
-                out.push(b':');
-                write_value(v, out);
-            };
-            if map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b) {
-                for (key, v) in map {
-                    entry(key, v, out);
-                }
-            } else {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                for (key, v) in entries {
-                    entry(key, v, out);
-                }
-            }
-            out.push(b'}');
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            json_write::write_map(entries, out, write_value);
         }
         Value::Array(items) => json_write::write_seq(items, out, write_value),
         // Strings, numbers, booleans and null have one spelling only.

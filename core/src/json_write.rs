@@ -72,6 +72,29 @@ pub(crate) fn write_name(name: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\":");
 }
 
+/// `,"name":`: the next of the document's own field names, after a value.
+pub(crate) fn write_next_name(name: &str, out: &mut Vec<u8>) {
+    out.push(b',');
+    write_name(name, out);
+}
+
+/// `{"key":value,...}` with the entries in the order given, each value written by `write`.
+pub(crate) fn write_map<'a, V: 'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    out: &mut Vec<u8>,
+    write: impl Fn(&V, &mut Vec<u8>),
+) {
+    out.push(b'{');
+    for (i, (key, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_key(key, out);
+        write(v, out);
+    }
+    out.push(b'}');
+}
+
 /// `value` as compact JSON, object entries in the map's own order (as serde_json writes them).
 pub(crate) fn write_value(value: &Value, out: &mut Vec<u8>) {
     match value {
@@ -83,17 +106,7 @@ pub(crate) fn write_value(value: &Value, out: &mut Vec<u8>) {
         }
         Value::String(s) => write_str(s, out),
         Value::Array(items) => write_seq(items, out, write_value),
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (key, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_key(key, out);
-                write_value(v, out);
-            }
-            out.push(b'}');
-        }
+        Value::Object(map) => write_map(map, out, write_value),
     }
 }
 

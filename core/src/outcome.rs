@@ -11,7 +11,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json_write::{write_key, write_name, write_seq, write_str, write_value};
+use crate::json_write::{
+    write_map, write_name, write_next_name, write_seq, write_str, write_value,
+};
 use crate::source::RuleKind;
 
 pub const OUTCOME_SCHEMA: &str = "hegui.outcome/1";
@@ -156,42 +158,21 @@ impl Outcome {
         out.push(b'{');
         write_name("schema", out);
         write_str(&self.schema, out);
-        out.push(b',');
-        write_name("pack", out);
+        write_next_name("pack", out);
         self.pack.write_json(out);
-        out.push(b',');
-        write_name("complete", out);
+        write_next_name("complete", out);
         write_bool(self.complete, out);
-        out.push(b',');
-        write_name("decisions", out);
-        out.push(b'{');
-        for (i, (name, d)) in self.decisions.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_key(name, out);
-            d.write_json(out);
-        }
-        out.push(b'}');
-        out.push(b',');
-        write_name("rules", out);
+        write_next_name("decisions", out);
+        write_map(&self.decisions, out, DecisionOut::write_json);
+        write_next_name("rules", out);
         write_seq(&self.rules, out, RuleOut::write_json);
-        out.push(b',');
-        write_name("fields", out);
-        out.push(b'{');
-        for (i, (path, notes)) in self.fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_key(path, out);
+        write_next_name("fields", out);
+        write_map(&self.fields, out, |notes, out| {
             write_seq(notes, out, FieldNote::write_json);
-        }
-        out.push(b'}');
-        out.push(b',');
-        write_name("missing", out);
+        });
+        write_next_name("missing", out);
         write_seq(&self.missing, out, |s, out| write_str(s, out));
-        out.push(b',');
-        write_name("errors", out);
+        write_next_name("errors", out);
         write_seq(&self.errors, out, ErrorOut::write_json);
         out.push(b'}');
     }
@@ -217,8 +198,7 @@ fn write_bool(b: bool, out: &mut Vec<u8>) {
 /// `,"key":"value"` when `value` is given: a field serde skips when it is `None`.
 fn write_optional_str(key: &str, value: Option<&str>, out: &mut Vec<u8>) {
     if let Some(v) = value {
-        out.push(b',');
-        write_name(key, out);
+        write_next_name(key, out);
         write_str(v, out);
     }
 }
@@ -228,11 +208,9 @@ impl PackRef {
         out.push(b'{');
         write_name("id", out);
         write_str(&self.id, out);
-        out.push(b',');
-        write_name("version", out);
+        write_next_name("version", out);
         write_str(&self.version, out);
-        out.push(b',');
-        write_name("digest", out);
+        write_next_name("digest", out);
         write_str(&self.digest, out);
         out.push(b'}');
     }
@@ -243,14 +221,11 @@ impl DecisionOut {
         out.push(b'{');
         write_name("value", out);
         write_value(&self.value, out);
-        out.push(b',');
-        write_name("status", out);
+        write_next_name("status", out);
         write_str(self.status.name(), out);
-        out.push(b',');
-        write_name("because", out);
+        write_next_name("because", out);
         write_seq(&self.because, out, |s, out| write_str(s, out));
-        out.push(b',');
-        write_name("unverified", out);
+        write_next_name("unverified", out);
         write_bool(self.unverified, out);
         write_optional_str("scheme", self.scheme.as_deref(), out);
         out.push(b'}');
@@ -262,37 +237,29 @@ impl RuleOut {
         out.push(b'{');
         write_name("id", out);
         write_str(&self.id, out);
-        out.push(b',');
-        write_name("kind", out);
+        write_next_name("kind", out);
         write_str(self.kind.name(), out);
-        out.push(b',');
-        write_name("status", out);
+        write_next_name("status", out);
         write_str(self.status.name(), out);
         write_optional_str("severity", self.severity.as_deref(), out);
         for (key, value) in [("message", &self.message), ("value", &self.value)] {
             if let Some(v) = value {
-                out.push(b',');
-                write_name(key, out);
+                write_next_name(key, out);
                 write_value(v, out);
             }
         }
-        out.push(b',');
-        write_name("fields", out);
+        write_next_name("fields", out);
         write_seq(&self.fields, out, |s, out| write_str(s, out));
-        out.push(b',');
-        write_name("missing", out);
+        write_next_name("missing", out);
         write_seq(&self.missing, out, |s, out| write_str(s, out));
-        out.push(b',');
-        write_name("basis", out);
+        write_next_name("basis", out);
         out.push(b'{');
         write_name("source", out);
         write_str(&self.basis.source, out);
-        out.push(b',');
-        write_name("article", out);
+        write_next_name("article", out);
         write_str(&self.basis.article, out);
         out.push(b'}');
-        out.push(b',');
-        write_name("unverified", out);
+        write_next_name("unverified", out);
         write_bool(self.unverified, out);
         out.push(b'}');
     }
@@ -306,12 +273,10 @@ impl FieldNote {
             Some(rule) => write_str(rule, out),
             None => out.extend_from_slice(b"null"),
         }
-        out.push(b',');
-        write_name("status", out);
+        write_next_name("status", out);
         write_str(self.status.name(), out);
         write_optional_str("severity", self.severity.as_deref(), out);
-        out.push(b',');
-        write_name("message", out);
+        write_next_name("message", out);
         write_value(&self.message, out);
         out.push(b'}');
     }
@@ -324,8 +289,7 @@ impl ErrorOut {
         write_str(&self.code, out);
         write_optional_str("path", self.path.as_deref(), out);
         write_optional_str("rule", self.rule.as_deref(), out);
-        out.push(b',');
-        write_name("message", out);
+        write_next_name("message", out);
         write_value(&self.message, out);
         out.push(b'}');
     }
