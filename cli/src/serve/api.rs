@@ -436,25 +436,32 @@ pub async fn verify(
     let size = body.len();
     let shared = Arc::clone(&state);
     let bytes = run_cpu(&state, size, move || {
-        let request: VerifyRequest =
-            serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
-        let checked =
-            shared
-                .registry
-                .verify(&request.pack, &request.input, &request.outcome.0, &options);
-        let response = VerifyResponse {
-            verdict: match checked.verdict {
-                Verdict::Accepted => "accepted",
-                Verdict::Rejected | Verdict::Invalid => "rejected",
-            }
-            .into(),
-            reasons: checked.reasons,
-            outcome: checked.outcome,
-        };
-        response.to_json_bytes()
+        verify_body(&shared.registry, &body, &options)
     })
     .await?;
     Ok(json_response(StatusCode::OK, bytes))
+}
+
+/// The work of `POST /v1/verify` once its body is read: parse it, re-check it, and write the
+/// answer (also what the `profile_verify` example runs).
+pub fn verify_body(
+    registry: &Registry,
+    body: &[u8],
+    options: &EvalOptions,
+) -> Result<Vec<u8>, ApiError> {
+    let request: VerifyRequest =
+        serde_json::from_slice(body).map_err(|e| ApiError::from_json(&e))?;
+    let checked = registry.verify(&request.pack, &request.input, &request.outcome.0, options);
+    let response = VerifyResponse {
+        verdict: match checked.verdict {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected | Verdict::Invalid => "rejected",
+        }
+        .into(),
+        reasons: checked.reasons,
+        outcome: checked.outcome,
+    };
+    response.to_json_bytes()
 }
 
 /// This document.

@@ -3,6 +3,7 @@
 //! Packs load once at start and are shared read-only by every request. Every failure is a JSON
 //! error (`{"error": {"code", "message", "path"?}}`); see docs/server.md.
 
+pub mod admission;
 pub mod api;
 pub mod errors;
 
@@ -13,14 +14,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::serve::{Listener, ListenerExt};
-use axum::{BoxError, Router};
+use axum::Router;
 use hegui_core::{EvalOptions, Limits};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -28,8 +27,6 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
@@ -37,8 +34,8 @@ use tracing::Level;
 
 use crate::error::CliError;
 use crate::verify::Registry;
+use admission::AdmissionLayer;
 pub use api::{AppState, Shared};
-use errors::ApiError;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -155,72 +152,19 @@ pub fn load_state(config: &Config) -> Result<AppState, CliError> {
     Ok(Arc::new(Shared::new(registry, options)))
 }
 
-/// A body whose `Content-Length` is over the cap is refused before any of it is read: without
-/// this, the body limit only acts once the cap has been buffered, so concurrent oversized bodies
-/// each held up to `--max-body` bytes, and one announcing more than it sends held its place until
-/// the timeout.
-async fn refuse_announced_oversize(
-    max: usize,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match announced {
-        Some(length) if length > max as u64 => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request.too_large",
-            format!("the request body is {length} bytes; the server accepts at most {max}"),
-        )
-        .into_response(),
-        _ => next.run(request).await,
-    }
-}
-
-async fn middleware_error(err: BoxError) -> Response {
-    let error = if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "request.timeout",
-            "the request took longer than the server allows",
-        )
-    } else if err.is::<tower::load_shed::error::Overloaded>() {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server.busy",
-            "the server is handling as many requests as it allows; retry shortly",
-        )
-    } else {
-        ApiError::internal(format!("unhandled error: {err}"))
-    };
-    let mut response = error.into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
-}
-
 /// The application: routes, limits, logs and static files.
 pub fn app(state: AppState, config: &Config) -> Router {
-    let limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(middleware_error))
-        .load_shed()
-        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
-        .timeout(config.timeout);
     let v1 = Router::new()
         .route("/v1/packs", get(api::list_packs))
         .route("/v1/packs/{id}", get(api::get_pack))
         .route("/v1/packs/{id}/evaluate", post(api::evaluate))
         .route("/v1/verify", post(api::verify))
-        .layer(limits)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(axum::middleware::from_fn({
-            let max = config.max_body_bytes;
-            move |request, next| refuse_announced_oversize(max, request, next)
-        }));
+        .layer(AdmissionLayer::new(
+            config.max_body_bytes,
+            config.max_concurrency,
+            config.timeout,
+        ));
     let router = Router::new()
         .merge(v1)
         .route("/healthz", get(api::healthz))
