@@ -45,6 +45,12 @@ server() {
   kill -TERM "$server_pid"
   wait "$time_pid" || true
   echo "== server: $(grep 'Maximum resident set size' "$OUT/serve.time")"
+  # The steadier figure on a shared machine: the server's CPU time (user + system, start-up
+  # included: about 50 ms) divided by the requests answered.
+  awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
+    FILENAME ~ /wrk.txt$/ && /^requests: / { split($2, n, ","); requests = n[1] }
+    END { if (requests > 0) printf "== server CPU per request: %.1f µs (%.1f s)\n", cpu * 1e6 / requests, cpu }' \
+    "$OUT/serve.time" "$OUT/wrk.txt"
 }
 
 check() {
