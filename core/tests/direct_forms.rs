@@ -35,6 +35,23 @@ const EXPRESSIONS: &[&str] = &[
     "[1, 2] == ()",
     "#{a: 1} == #{a: 1}",
     "'a' == \"a\"",
+    // floats within rhai's tolerance (its checked build compares relative to the larger side,
+    // absolutely when either is zero), and the values that tolerance treats oddly
+    "org.workers + 0.1 + 0.2 == org.workers + 0.3",
+    "org.workers + 0.1 + 0.2 != org.workers + 0.3",
+    "org.workers + 99.99999999999999 >= org.workers + 100.0",
+    "org.workers + 99.99999999999999 < 100 + org.workers",
+    "100 + org.workers <= org.workers + 99.99999999999999",
+    "org.workers * 1e-17 > 0.0",
+    "0.0 >= org.workers * 1e-17",
+    "-1e-17 * org.workers < 0",
+    "org.workers * 1e-200 == org.workers * 2e-200",
+    "org.workers * 0.0 / 0.0 == 0.0",
+    "org.workers * 0.0 / 0.0 != 1.0",
+    "org.workers * 0.0 / 0.0 < 1.0",
+    "org.workers / 0.0 == org.workers / 0.0",
+    "org.workers / 0.0 > 1e308",
+    "-org.workers / 0.0 < -1e308",
     // logic
     "org.workers > 0 && org.kind == \"a\"",
     "org.workers > 0 || org.kind",
@@ -165,6 +182,21 @@ fn direct_forms_answer_what_rhai_answers() {
     let index = |e: &str| EXPRESSIONS.iter().position(|x| *x == e).unwrap();
     assert_eq!(value(index("org.workers == 5.0")), Some(json!(false)));
     assert_eq!(value(index("org.kind == 1")), Some(json!(false)));
+    // Floats compare within rhai's tolerance, not exactly.
+    assert_eq!(
+        value(index("org.workers + 0.1 + 0.2 == org.workers + 0.3")),
+        Some(json!(true))
+    );
+    assert_eq!(
+        value(index(
+            "org.workers + 99.99999999999999 >= org.workers + 100.0"
+        )),
+        Some(json!(true))
+    );
+    assert_eq!(
+        value(index("org.workers * 1e-17 > 0.0")),
+        Some(json!(false))
+    );
     assert_eq!(
         value(index(
             "let n = \" （苯） \" + org.kind; n.trim(); n.replace(\"（\", \"(\"); n.replace(\"）\", \")\"); n"

@@ -554,10 +554,14 @@ fn value(rng: &mut Rng, f: &FieldDecl, pools: &BTreeMap<String, Vec<Value>>, bad
         FieldType::Number => {
             let lo = f.min.unwrap_or(0.0);
             let hi = f.max.unwrap_or(lo + 100.0);
-            let v = match rng.below(4) {
+            let v = match rng.below(6) {
                 0 => lo,
                 1 => hi,
                 2 => (lo + (rng.below(((hi - lo) * 2.0) as u64 + 1) as f64) / 2.0).min(hi),
+                // The doubles next to a bound, written with sixteen or seventeen digits: where
+                // a comparison's tolerance matters (docs/engine.md, "Direct forms").
+                3 => next_double_below(hi).max(lo),
+                4 => next_double_above(lo).min(hi),
                 _ => ((lo + hi) / 2.0 * 10.0).round() / 10.0,
             };
             json!(v)
@@ -595,6 +599,24 @@ fn value(rng: &mut Rng, f: &FieldDecl, pools: &BTreeMap<String, Vec<Value>>, bad
             Value::Object(m)
         }
         FieldType::List => json!([]),
+    }
+}
+
+/// The largest double below `x` (`x` itself when it is not finite).
+fn next_double_below(x: f64) -> f64 {
+    -next_double_above(-x)
+}
+
+/// The smallest double above `x` (`x` itself when it is not finite).
+fn next_double_above(x: f64) -> f64 {
+    if !x.is_finite() {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
     }
 }
 
@@ -704,6 +726,28 @@ fn special_cases(fields: &[FieldDecl]) -> Vec<Case> {
         "every field the wrong type",
         Value::Object(wrong).to_string(),
     ));
+    // Every top-level number just below its upper bound, then just below 100, written in their
+    // shortest form (sixteen or seventeen digits, which serde_json may read a unit in the last
+    // place off): every target must read them alike (a pack that echoes the number, such as a
+    // reported score, shows any difference) and compare them alike (rhai's float tolerance).
+    for (name, target) in [
+        ("every number next to its bound", None),
+        ("every number next to 100", Some(100.0)),
+    ] {
+        let mut near = Map::new();
+        for f in fields
+            .iter()
+            .filter(|f| !f.path.contains("[]") && f.ty == FieldType::Number)
+        {
+            let lo = f.min.unwrap_or(0.0);
+            let hi = f.max.unwrap_or(lo + 100.0);
+            let bound = target.map_or(hi, |t: f64| t.min(hi));
+            set(&mut near, &f.path, json!(next_double_below(bound).max(lo)));
+        }
+        if !near.is_empty() {
+            texts.push((name, Value::Object(near).to_string()));
+        }
+    }
     texts.push(("every field null", Value::Object(nulls).to_string()));
     texts
         .into_iter()

@@ -432,9 +432,7 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
         (Kind::Unit, Kind::Unit) => Ok(op == Comparison::Equal),
         (Kind::Int, Kind::Int) => Ok(ordered(Some(as_int(a)?.cmp(&as_int(b)?)))),
         (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => {
-            let (x, y) = (number(a)?, number(b)?);
-            // NaN: every comparison false except `!=`, as for Rust's floats.
-            Ok(ordered(x.partial_cmp(&y)))
+            Ok(compare_floats(op, number(a)?, number(b)?))
         }
         (Kind::Bool, Kind::Bool) if equality => Ok(ordered(Some(as_bool(a)?.cmp(&as_bool(b)?)))),
         (Kind::Str, Kind::Str) if equality => {
@@ -447,6 +445,34 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
         // Different kinds: rhai's default is `!=` true, everything else false.
         (x, y) if x != y => Ok(op == Comparison::NotEqual),
         _ => Err(GiveUp),
+    }
+}
+
+/// A comparison with a float on either side, as rhai's built-in operators make it (its checked
+/// build): within `f64::EPSILON` relative to the larger magnitude, or absolute when the product
+/// of the two is zero. So `0.1 + 0.2 == 0.3` and `99.99999999999999 >= 100.0` are true and
+/// `1e-17 > 0.0` is false; NaN and infinities follow the same arithmetic (`inf == inf` is false,
+/// `NaN == 0.0` true), exactly as rhai answers.
+fn compare_floats(op: Comparison, x: f64, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    if max == 0.0 {
+        // Only when one side is NaN and the other zero.
+        return matches!(
+            op,
+            Comparison::Equal | Comparison::GreaterOrEqual | Comparison::LessOrEqual
+        );
+    }
+    match op {
+        Comparison::Equal => (x - y).abs() / max <= f64::EPSILON,
+        Comparison::NotEqual => (x - y).abs() / max > f64::EPSILON,
+        Comparison::Greater => (x - y) / max > f64::EPSILON,
+        Comparison::GreaterOrEqual => (x - y) / max > -f64::EPSILON,
+        Comparison::Less => (y - x) / max > f64::EPSILON,
+        Comparison::LessOrEqual => (y - x) / max > -f64::EPSILON,
     }
 }
 
