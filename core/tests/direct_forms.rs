@@ -37,8 +37,8 @@ const EXPRESSIONS: &[&str] = &[
     "'a' == \"a\"",
     // floats within rhai's tolerance (its checked build compares relative to the larger side,
     // absolutely when either is zero), and the values that tolerance treats oddly
-    "org.workers + 0.1 + 0.2 == org.workers + 0.3",
-    "org.workers + 0.1 + 0.2 != org.workers + 0.3",
+    "org.workers * 0.1 + 0.2 == org.workers * 0.3",
+    "org.workers * 0.1 + 0.2 != org.workers * 0.3",
     "org.workers + 99.99999999999999 >= org.workers + 100.0",
     "org.workers + 99.99999999999999 < 100 + org.workers",
     "100 + org.workers <= org.workers + 99.99999999999999",
@@ -52,6 +52,13 @@ const EXPRESSIONS: &[&str] = &[
     "org.workers / 0.0 == org.workers / 0.0",
     "org.workers / 0.0 > 1e308",
     "-org.workers / 0.0 < -1e308",
+    "(org.workers * 0.1 + 0.2) in [org.workers * 0.3]",
+    "[org.workers * 0.3].contains(org.workers * 0.1 + 0.2)",
+    "[org.workers * 0.1 + 0.2] == [org.workers * 0.3]",
+    "#{a: org.workers * 0.1 + 0.2} == #{a: org.workers * 0.3}",
+    "any_where([#{n: org.workers * 0.3}], \"n\", org.workers * 0.1 + 0.2)",
+    "count_where([#{n: org.workers * 0.3}], \"n\", org.workers * 0.1 + 0.2)",
+    "org.workers * 0.1 + 0.2",
     // logic
     "org.workers > 0 && org.kind == \"a\"",
     "org.workers > 0 || org.kind",
@@ -184,7 +191,7 @@ fn direct_forms_answer_what_rhai_answers() {
     assert_eq!(value(index("org.kind == 1")), Some(json!(false)));
     // Floats compare within rhai's tolerance, not exactly.
     assert_eq!(
-        value(index("org.workers + 0.1 + 0.2 == org.workers + 0.3")),
+        value(index("org.workers * 0.1 + 0.2 == org.workers * 0.3")),
         Some(json!(true))
     );
     assert_eq!(
@@ -195,6 +202,22 @@ fn direct_forms_answer_what_rhai_answers() {
     );
     assert_eq!(
         value(index("org.workers * 1e-17 > 0.0")),
+        Some(json!(false))
+    );
+    // ... while membership, array and map equality and `any_where` compare exactly, in rhai as
+    // in the direct forms (docs/pack-format.md).
+    assert_eq!(
+        value(index("(org.workers * 0.1 + 0.2) in [org.workers * 0.3]")),
+        Some(json!(false))
+    );
+    assert_eq!(
+        value(index("[org.workers * 0.1 + 0.2] == [org.workers * 0.3]")),
+        Some(json!(false))
+    );
+    assert_eq!(
+        value(index(
+            "any_where([#{n: org.workers * 0.3}], \"n\", org.workers * 0.1 + 0.2)"
+        )),
         Some(json!(false))
     );
     assert_eq!(
