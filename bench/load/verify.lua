@@ -35,4 +35,10 @@ function done(summary, latency, requests)
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000))
+  -- The shape of the tail: where the p99 comes from.
+  io.write("latency percentiles (ms):")
+  for _, p in ipairs({50, 75, 90, 95, 97, 98, 99, 99.5, 99.9}) do
+    io.write(string.format(" p%s %.2f", p, latency:percentile(p) / 1000))
+  end
+  io.write("\n")
 end
