@@ -189,37 +189,24 @@ fn direct_forms_answer_what_rhai_answers() {
     let index = |e: &str| EXPRESSIONS.iter().position(|x| *x == e).unwrap();
     assert_eq!(value(index("org.workers == 5.0")), Some(json!(false)));
     assert_eq!(value(index("org.kind == 1")), Some(json!(false)));
-    // Floats compare within rhai's tolerance, not exactly.
-    assert_eq!(
-        value(index("org.workers * 0.1 + 0.2 == org.workers * 0.3")),
-        Some(json!(true))
-    );
-    assert_eq!(
-        value(index(
-            "org.workers + 99.99999999999999 >= org.workers + 100.0"
-        )),
-        Some(json!(true))
-    );
-    assert_eq!(
-        value(index("org.workers * 1e-17 > 0.0")),
-        Some(json!(false))
-    );
-    // ... while membership, array and map equality and `any_where` compare exactly, in rhai as
-    // in the direct forms (docs/pack-format.md).
-    assert_eq!(
-        value(index("(org.workers * 0.1 + 0.2) in [org.workers * 0.3]")),
-        Some(json!(false))
-    );
-    assert_eq!(
-        value(index("[org.workers * 0.1 + 0.2] == [org.workers * 0.3]")),
-        Some(json!(false))
-    );
-    assert_eq!(
-        value(index(
-            "any_where([#{n: org.workers * 0.3}], \"n\", org.workers * 0.1 + 0.2)"
-        )),
-        Some(json!(false))
-    );
+    // Floats compare within rhai's tolerance, not exactly; membership, array and map equality
+    // and `any_where` compare exactly, in rhai as in the direct forms (docs/pack-format.md).
+    for (expr, expected) in [
+        ("org.workers * 0.1 + 0.2 == org.workers * 0.3", true),
+        (
+            "org.workers + 99.99999999999999 >= org.workers + 100.0",
+            true,
+        ),
+        ("org.workers * 1e-17 > 0.0", false),
+        ("(org.workers * 0.1 + 0.2) in [org.workers * 0.3]", false),
+        ("[org.workers * 0.1 + 0.2] == [org.workers * 0.3]", false),
+        (
+            "any_where([#{n: org.workers * 0.3}], \"n\", org.workers * 0.1 + 0.2)",
+            false,
+        ),
+    ] {
+        assert_eq!(value(index(expr)), Some(json!(expected)), "{expr}");
+    }
     assert_eq!(
         value(index(
             "let n = \" （苯） \" + org.kind; n.trim(); n.replace(\"（\", \"(\"); n.replace(\"）\", \")\"); n"
