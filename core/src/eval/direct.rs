@@ -414,15 +414,15 @@ fn kind(v: &Dynamic) -> Kind {
 /// rhai's built-in comparison operators (`rhai::func::builtin`) on the kinds above.
 fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
     use std::cmp::Ordering;
-    let ordered = |o: Option<Ordering>| -> bool {
-        match (op, o) {
-            (_, None) => op == Comparison::NotEqual,
-            (Comparison::Equal, Some(o)) => o == Ordering::Equal,
-            (Comparison::NotEqual, Some(o)) => o != Ordering::Equal,
-            (Comparison::Less, Some(o)) => o == Ordering::Less,
-            (Comparison::LessOrEqual, Some(o)) => o != Ordering::Greater,
-            (Comparison::Greater, Some(o)) => o == Ordering::Greater,
-            (Comparison::GreaterOrEqual, Some(o)) => o != Ordering::Less,
+    // Integers and bools are totally ordered; floats go through `compare_floats`.
+    let ordered = |o: Ordering| -> bool {
+        match op {
+            Comparison::Equal => o == Ordering::Equal,
+            Comparison::NotEqual => o != Ordering::Equal,
+            Comparison::Less => o == Ordering::Less,
+            Comparison::LessOrEqual => o != Ordering::Greater,
+            Comparison::Greater => o == Ordering::Greater,
+            Comparison::GreaterOrEqual => o != Ordering::Less,
         }
     };
     let equality = matches!(op, Comparison::Equal | Comparison::NotEqual);
@@ -430,11 +430,11 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
         (Kind::Other, _) | (_, Kind::Other) => Err(GiveUp),
         // `() == ()` is true; every other operator on two units is false.
         (Kind::Unit, Kind::Unit) => Ok(op == Comparison::Equal),
-        (Kind::Int, Kind::Int) => Ok(ordered(Some(as_int(a)?.cmp(&as_int(b)?)))),
+        (Kind::Int, Kind::Int) => Ok(ordered(as_int(a)?.cmp(&as_int(b)?))),
         (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => {
             Ok(compare_floats(op, number(a)?, number(b)?))
         }
-        (Kind::Bool, Kind::Bool) if equality => Ok(ordered(Some(as_bool(a)?.cmp(&as_bool(b)?)))),
+        (Kind::Bool, Kind::Bool) if equality => Ok(ordered(as_bool(a)?.cmp(&as_bool(b)?))),
         (Kind::Str, Kind::Str) if equality => {
             let (x, y) = (
                 a.as_immutable_string_ref().map_err(|_| GiveUp)?,
