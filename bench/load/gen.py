@@ -2,7 +2,9 @@
 """Generates load-test data for `hegui serve` and `hegui check`.
 
     gen.py body  --bin target/release/hegui --out verify.json
-        one honest POST /v1/verify body (input + the outcome `hegui eval` computes for it)
+        one honest POST /v1/verify body (input + the outcome `hegui eval` computes for it;
+        `--detail portal`: only the pack, `complete` and the decisions of it, as the web demo
+        sends them)
     gen.py jsonl --bin target/release/hegui --out submissions.jsonl --n 1000000
         n submissions for `hegui check`: 80% honest (with a claimed outcome), 10% bare inputs,
         5% tampered (risk.class changed), 5% invalid (wrong-typed field)
@@ -56,9 +58,10 @@ def main():
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument(
         "--detail",
-        choices=["full", "decisions"],
+        choices=["full", "decisions", "portal"],
         default="full",
-        help="body: claim the full outcome, or the decisions-only one (rules and fields empty)",
+        help="body: claim the full outcome, the decisions-only one (rules and fields empty), "
+        "or what a portal sends (pack, complete and decisions: web-demo/app.js)",
     )
     args = ap.parse_args()
 
@@ -67,6 +70,8 @@ def main():
         outcome = evaluate(args.bin, doc)
         if args.detail == "decisions":
             outcome["rules"], outcome["fields"] = [], {}
+        elif args.detail == "portal":
+            outcome = compact(outcome)
         body = {"pack": outcome["pack"], "input": doc, "outcome": outcome}
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(body, f, ensure_ascii=False, separators=(",", ":"))

@@ -3,7 +3,9 @@
 # Usage: bench/load/run.sh [server|check|all]   (default all)
 # Env: DURATION (30s), CONNS (64), THREADS (1), WRK_NICE (5), PORT (18787), N (1000000), RUST_LOG (warn),
 #      OUT (target/bench-load), DETAIL (full; `decisions`: the body claims the decisions-only
-#      outcome and asks for a decisions-only answer, /v1/verify?detail=decisions)
+#      outcome and asks for a decisions-only answer, /v1/verify?detail=decisions; `portal`: the body
+#      claims what the web demo sends, the pack, `complete` and the decisions, and gets the full
+#      answer, as the demo does)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT=${1:-all}
@@ -39,9 +41,11 @@ server() {
   done
   local server_pid
   server_pid=$(pgrep -P "$time_pid")
-  echo "== wrk: POST /v1/verify?detail=$DETAIL, $CONNS connections, $THREADS threads, $DURATION, nice $WRK_NICE (RUST_LOG=$RUST_LOG)"
+  local answer=$DETAIL
+  [ "$DETAIL" = portal ] && answer=full
+  echo "== wrk: POST /v1/verify?detail=$answer (body: $DETAIL), $CONNS connections, $THREADS threads, $DURATION, nice $WRK_NICE (RUST_LOG=$RUST_LOG)"
   BODY="$OUT/verify.json" nice -n "$WRK_NICE" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
-    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify?detail=$DETAIL" | tee "$OUT/wrk.txt"
+    -s bench/load/verify.lua "http://127.0.0.1:$PORT/v1/verify?detail=$answer" | tee "$OUT/wrk.txt"
   kill -TERM "$server_pid"
   wait "$time_pid" || true
   echo "== server: $(grep 'Maximum resident set size' "$OUT/serve.time")"
