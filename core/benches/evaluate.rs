@@ -1,4 +1,5 @@
-//! Evaluating `cn.supervision` on a full input: the per-evaluation cost a form or server pays.
+//! Evaluating `cn.supervision` on a full input, and on one half filled in: the per-evaluation cost
+//! a form or server pays.
 //!
 //! Run: `cargo bench -p hegui-core --bench evaluate`
 
@@ -64,6 +65,14 @@ fn bench(c: &mut Criterion) {
         "cn.supervision/evaluate, decisions only (full input)",
         |b| b.iter(|| pack.evaluate(std::hint::black_box(&input), &decisions)),
     );
+    // A form half filled in: a factor of undecided nature and an industry code outside the
+    // catalogue, so two rules end in `pending(...)` (docs/engine.md, "Direct forms").
+    let text =
+        fs::read_to_string(root.join("examples/supervision-undecided.json")).unwrap_or_default();
+    let undecided: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    c.bench_function("cn.supervision/evaluate (undecided input)", |b| {
+        b.iter(|| pack.evaluate(std::hint::black_box(&undecided), &options))
+    });
     c.bench_function("cn.supervision/compile", |b| {
         b.iter(|| CompiledPack::compile(std::hint::black_box(resolved.clone())))
     });

@@ -1,7 +1,7 @@
 //! Evaluates `cn.supervision` many times, for profilers (`perf record`, `valgrind --tool=callgrind`).
 //!
 //! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000 [--no-json] [--decisions]`
-//! (`HEGUI_PACK_DIR=DIR` for another pack folder)
+//! (`HEGUI_PACK_DIR=DIR` for another pack folder, `HEGUI_INPUT=FILE` for another input document)
 
 use std::fs;
 use std::path::Path;
@@ -41,7 +41,10 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let text = fs::read_to_string(root.join("examples/supervision-full.json")).unwrap_or_default();
+    let input_path = std::env::var_os("HEGUI_INPUT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("examples/supervision-full.json"));
+    let text = fs::read_to_string(input_path).unwrap_or_default();
     let input: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     // `--decisions` builds the decisions-only outcome (`Detail::Decisions`).
     let options = EvalOptions {

@@ -133,6 +133,21 @@ const EXPRESSIONS: &[&str] = &[
     "sum([1, 2.5])",
     "sum([9223372036854775807, 1])",
     "if org.workers > 3 { pending(\"org.kind\") } else { 0 }",
+    // `pending` raised by the direct form itself: every argument rhai's function takes, those it
+    // has no function for, paths that name no field, and calls from inside a loop and a method
+    "pending([\"org.kind\", \"org.workers\"])",
+    "let p = \"org.kind\"; pending(p)",
+    "let p = [\"org.kind\"]; p.push(\"assessment_date\"); pending(p)",
+    "\"org.kind\".pending()",
+    "pending(\"org.nothing\")",
+    "pending([\"org.kind\", org.workers])",
+    "pending([])",
+    "pending(org.workers)",
+    "pending(())",
+    "pending('a')",
+    "pending(org.items)",
+    "for it in org.items ?? [] { if it.n > 1 { pending(\"org.items[0].n\") } } 0",
+    "if org.kind == () { pending(\"org.kind\") } else { org.kind }",
 ];
 
 fn pack(interpret_only: bool) -> CompiledPack {
@@ -220,6 +235,47 @@ fn direct_forms_answer_what_rhai_answers() {
     assert_eq!(
         value(index("(org.kind + \"职业卫生\").sub_string(-2)")),
         Some(json!("卫生"))
+    );
+    // `pending` makes the rule pending on the paths it names, when they are declared fields.
+    let rule = |e: &str| {
+        let id = format!("e{}", index(e));
+        outcome.rules.iter().find(|r| *r.id == *id).unwrap().clone()
+    };
+    for (expr, missing) in [
+        (
+            "pending([\"org.kind\", \"org.workers\"])",
+            // in the order the fields are declared
+            vec!["org.workers", "org.kind"],
+        ),
+        ("let p = \"org.kind\"; pending(p)", vec!["org.kind"]),
+        ("\"org.kind\".pending()", vec!["org.kind"]),
+        (
+            "for it in org.items ?? [] { if it.n > 1 { pending(\"org.items[0].n\") } } 0",
+            vec!["org.items[0].n"],
+        ),
+    ] {
+        let r = rule(expr);
+        assert_eq!(r.status, hegui_core::outcome::RuleStatus::Pending, "{expr}");
+        assert_eq!(r.missing, missing, "{expr}");
+    }
+    for expr in [
+        "pending(\"org.nothing\")",
+        "pending([])",
+        "pending([\"org.kind\", org.workers])",
+        "pending(org.workers)",
+    ] {
+        assert_eq!(
+            rule(expr).status,
+            hegui_core::outcome::RuleStatus::Error,
+            "{expr}"
+        );
+    }
+    // With `kind` given, the same rule decides instead.
+    assert_eq!(
+        value(index(
+            "if org.kind == () { pending(\"org.kind\") } else { org.kind }"
+        )),
+        Some(json!("a"))
     );
     // Overflow is rhai's error, not a wrapped number.
     let overflow = format!("e{}", index("9223372036854775807 + org.workers"));

@@ -136,8 +136,9 @@ pub enum Function {
     SubString,
     StartsWith,
     EndsWith,
-    /// `pending(paths)`: always left to rhai, which raises the signal; lowering it lets the rest
-    /// of a rule that only sometimes calls it run directly.
+    /// `pending(paths)`: the direct form raises the same signal rhai's function raises (the
+    /// paths, each argument printed as rhai prints it), so a rule that finds out it needs more
+    /// input does not run again in rhai (`crate::eval::direct`, `Env::pending`).
     Pending,
 }
 

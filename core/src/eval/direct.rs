@@ -37,6 +37,10 @@ pub(crate) struct Env<'a> {
     /// rhai operations the rule may take (0: no limit), and the nodes visited so far.
     pub max_operations: u64,
     pub visited: u64,
+    /// Set when the expression reached `pending(paths)`: the evaluation stops there (with
+    /// [`GiveUp`] on the way out) and the caller reports the rule pending on these paths, as it
+    /// does when rhai raises the signal, without running the expression again.
+    pub pending: Option<Vec<String>>,
 }
 
 pub(crate) fn evaluate(expr: &DirectExpr, env: &mut Env<'_>) -> Answer {
@@ -342,6 +346,9 @@ fn call_with(
     env: &mut Env<'_>,
 ) -> Answer {
     let values = eval_args(args, env, true)?;
+    if f == Function::Pending {
+        return raise_pending(receiver, args, &values, env);
+    }
     let filler = Dynamic::UNIT;
     let mut refs: [&Dynamic; MAX_ARGS + 1] = [&filler; MAX_ARGS + 1];
     let mut n = 0;
@@ -359,6 +366,40 @@ fn call_with(
         n += 1;
     }
     call(f, refs.get(..n).ok_or(GiveUp)?)
+}
+
+/// `pending(path)` or `pending([paths])`, as `compile::sandbox` registers it: a string is one
+/// path, an array's items are printed as rhai prints them (`to_string`); any other argument has no
+/// such function in rhai, which reports it. Everything before the call ran as rhai runs it (the
+/// direct form gives up at the first difference), so rhai would reach this call with these
+/// values too; within the same operation bound as a loop, it would not have stopped at its budget
+/// on the way.
+fn raise_pending(
+    receiver: Option<&Dynamic>,
+    args: &[Direct],
+    values: &[Option<Dynamic>; MAX_ARGS],
+    env: &mut Env<'_>,
+) -> Answer {
+    if env.max_operations > 0
+        && env.visited.saturating_mul(OPERATIONS_PER_NODE) > env.max_operations / 2
+    {
+        return Err(GiveUp);
+    }
+    let argument = match (receiver, args, values) {
+        (Some(v), [], _) => v,
+        (None, [Direct::Local(slot)], [None, ..]) => env.locals.get(*slot).ok_or(GiveUp)?,
+        (None, [_], [Some(v), ..]) => v,
+        _ => return Err(GiveUp),
+    };
+    let paths = if let Ok(path) = argument.as_immutable_string_ref() {
+        vec![path.to_string()]
+    } else if let Ok(items) = argument.as_array_ref() {
+        items.iter().map(ToString::to_string).collect()
+    } else {
+        return Err(GiveUp);
+    };
+    env.pending = Some(paths);
+    Err(GiveUp)
 }
 
 fn as_bool(v: &Dynamic) -> Result<bool, GiveUp> {

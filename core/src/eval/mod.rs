@@ -567,13 +567,16 @@ impl CompiledPack {
                 max_array: self.limits.max_array_size,
                 max_operations: self.limits.max_operations,
                 visited: 0,
+                pending: None,
             };
             let answer = direct::evaluate(form, &mut env);
             let mut locals = env.locals;
             locals.clear();
             LOCALS.set(locals);
-            if let Ok(value) = answer {
-                return Ok(value);
+            match (answer, env.pending) {
+                (Ok(value), _) => return Ok(value),
+                (Err(_), Some(paths)) => return Err(RunError::Pending(paths)),
+                (Err(_), None) => {}
             }
         }
         let len = scope.len();
