@@ -136,6 +136,8 @@ pub enum Function {
     SubString,
     StartsWith,
     EndsWith,
+    ParseInt,
+    ParseFloat,
     /// `pending(paths)`: the direct form raises the same signal rhai's function raises (the
     /// paths, each argument printed as rhai prints it), so a rule that finds out it needs more
     /// input does not run again in rhai (`crate::eval::direct`, `Env::pending`).
@@ -163,6 +165,8 @@ impl Function {
             ("sub_string", 2 | 3) => Function::SubString,
             ("starts_with", 2) => Function::StartsWith,
             ("ends_with", 2) => Function::EndsWith,
+            ("parse_int", 1) => Function::ParseInt,
+            ("parse_float", 1) => Function::ParseFloat,
             ("pending", 1) => Function::Pending,
             _ => return None,
         };

@@ -466,7 +466,6 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
             Comparison::GreaterOrEqual => o != Ordering::Less,
         }
     };
-    let equality = matches!(op, Comparison::Equal | Comparison::NotEqual);
     match (kind(a), kind(b)) {
         (Kind::Other, _) | (_, Kind::Other) => Err(GiveUp),
         // `() == ()` is true; every other operator on two units is false.
@@ -475,13 +474,15 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, GiveUp> {
         (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => {
             Ok(compare_floats(op, number(a)?, number(b)?))
         }
-        (Kind::Bool, Kind::Bool) if equality => Ok(ordered(as_bool(a)?.cmp(&as_bool(b)?))),
-        (Kind::Str, Kind::Str) if equality => {
+        // rhai's built-in operators order bools (`false < true`) and strings (byte by byte, as
+        // `str` orders them: dates written `YYYY-MM-DD` compare as dates).
+        (Kind::Bool, Kind::Bool) => Ok(ordered(as_bool(a)?.cmp(&as_bool(b)?))),
+        (Kind::Str, Kind::Str) => {
             let (x, y) = (
                 a.as_immutable_string_ref().map_err(|_| GiveUp)?,
                 b.as_immutable_string_ref().map_err(|_| GiveUp)?,
             );
-            Ok((*x == *y) == (op == Comparison::Equal))
+            Ok(ordered(x.as_str().cmp(y.as_str())))
         }
         // Different kinds: rhai's default is `!=` true, everything else false.
         (x, y) if x != y => Ok(op == Comparison::NotEqual),
@@ -677,6 +678,18 @@ pub(crate) fn call(f: Function, args: &[&Dynamic]) -> Answer {
         (Function::EndsWith, [text, find]) => Ok(Dynamic::from_bool(
             as_str(text)?.ends_with(as_str(find)?.as_str()),
         )),
+        // As `functions::builtins` registers them: the text trimmed, then Rust's parse; a text
+        // that does not parse is rhai's error.
+        (Function::ParseInt, [text]) => as_str(text)?
+            .trim()
+            .parse::<INT>()
+            .map(Dynamic::from_int)
+            .map_err(|_| GiveUp),
+        (Function::ParseFloat, [text]) => as_str(text)?
+            .trim()
+            .parse::<rhai::FLOAT>()
+            .map(Dynamic::from_float)
+            .map_err(|_| GiveUp),
         _ => Err(GiveUp),
     }
 }
