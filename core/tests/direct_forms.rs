@@ -144,6 +144,9 @@ const EXPRESSIONS: &[&str] = &[
     "sum([1, 2.5])",
     "sum([9223372036854775807, 1])",
     "if org.workers > 3 { pending(\"org.kind\") } else { 0 }",
+    // `throw` and `return` are rhai's: the branches that do not reach them stay direct
+    "if org.workers > 3 { \"big\" } else { throw \"small: \" + org.workers }",
+    "if org.kind == () { return 1; } 2",
     "parse_int(\" 42 \") + org.workers",
     "parse_int((assessment_date ?? \"2026-01-01\").sub_string(0, 4)) - org.workers",
     "\"-7\".parse_int()",

@@ -132,6 +132,17 @@ fn main() {
         ));
         cases.extend(special_cases(&resolved.fields));
         let n = write_pack(&out, pack.id(), &bundle, &pack, &cases);
+        // Every answer of a shipped pack takes the fast path: rhai only reports errors (a rule's
+        // `throw`, a function error, a type rhai rejects). An expression the direct forms cannot
+        // lower, or a case where they give up and rhai answers, would make every evaluation of
+        // the pack pay for rhai (docs/engine.md, "Direct forms").
+        let by_rhai = pack.rhai_answers();
+        assert!(
+            by_rhai == 0,
+            "{}: rhai answered {by_rhai} expression runs on these cases that the direct forms \
+             left to it; lower the form in core/src/compile/direct.rs or change the expression",
+            pack.id()
+        );
         total += n;
         index.push(
             json!({"id": pack.id(), "bundle": format!("bundles/{}.json", pack.id()),

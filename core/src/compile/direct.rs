@@ -55,6 +55,10 @@ pub enum Direct {
     Mutate(usize, Mutation, Vec<Direct>),
     /// `for x in list { ... }` and `for (x, i) in list { ... }`; unit.
     For(Box<ForLoop>),
+    /// `throw` or `return`: reached, the direct form gives up and rhai runs the expression, so
+    /// the branches that do not reach it stay direct (a rule that throws on the cases its pack
+    /// cannot decide).
+    LeftToRhai,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +297,7 @@ impl Lowering<'_> {
                     body: body?,
                 })))
             }
+            Stmt::Return(..) => Some(Direct::LeftToRhai),
             _ => None,
         }
     }

@@ -171,6 +171,7 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
             Ok(Dynamic::UNIT)
         }
         Direct::For(parts) => for_loop(parts, env),
+        Direct::LeftToRhai => Err(GiveUp),
     }
 }
 

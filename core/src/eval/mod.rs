@@ -587,6 +587,10 @@ impl CompiledPack {
             }
         }
         let out = self.engine.eval_ast_with_scope::<Dynamic>(scope, &expr.ast);
+        if self.use_direct && out.is_ok() {
+            self.rhai_answers
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         // Variables a rule declares, and the item, do not outlive the run.
         scope.rewind(len);
         out.map_err(run_error)
