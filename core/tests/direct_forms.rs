@@ -144,6 +144,16 @@ const EXPRESSIONS: &[&str] = &[
     "sum([1, 2.5])",
     "sum([9223372036854775807, 1])",
     "if org.workers > 3 { pending(\"org.kind\") } else { 0 }",
+    // values other rules produced: by rule, through the whole root (the scope), and from rhai
+    "org.size ?? \"none\"",
+    "rules.workers_known",
+    "org.big == true && org.kind != ()",
+    "org.len() > 3",
+    "let o = org; o.size",
+    "org.size != () && org.len() > 3",
+    "if org.size != () { let o = org; o.size } else { 0 }",
+    "d.e0",
+    "let n = 0; while n < 2 { n += 1; } if org.big == true { n } else { -n }",
     // `throw` and `return` are rhai's: the branches that do not reach them stay direct
     "if org.workers > 3 { \"big\" } else { throw \"small: \" + org.workers }",
     "if org.kind == () { return 1; } 2",
@@ -312,4 +322,36 @@ fn direct_forms_answer_what_rhai_answers() {
         .errors
         .iter()
         .any(|e| e.rule.as_deref() == Some(overflow.as_str())));
+}
+
+#[test]
+fn values_read_through_their_root_see_every_value_produced_so_far() {
+    // `d` whole is read from the rhai scope, which receives produced values only when something
+    // needs it: here a direct form, with no rhai run before it to have filled it in.
+    let extra = r#"
+[[rule]]
+id = "p"
+kind = "derive"
+sets = "d.v"
+message = { zh = "值", en = "value" }
+basis = { source = "S", article = "9" }
+expr = "org.workers * 2"
+
+[[rule]]
+id = "q"
+kind = "decision"
+decision = "e.w"
+message = { zh = "值", en = "value" }
+basis = { source = "S", article = "9" }
+expr = "if d.v != () { let o = d; o.v + d.len() } else { 0 }"
+"#;
+    let files = common::with_extra_rules(extra);
+    let direct = common::load(&files).unwrap();
+    let rhai = common::load(&files).unwrap().interpret_only();
+    let input = json!({"org": {"workers": 5, "kind": "a", "items": []}});
+    let options = EvalOptions::default();
+    let a = direct.evaluate(&input, &options);
+    assert_eq!(a.to_json(), rhai.evaluate(&input, &options).to_json());
+    assert_eq!(a.decisions["e.w"].value, json!(11));
+    assert_eq!(direct.rhai_answers(), 0, "every expression here is direct");
 }

@@ -31,6 +31,9 @@ pub enum Direct {
     /// schema: the evaluation's converted value, unit when absent, exactly what rhai reads
     /// through the input's maps (rules cannot change the input).
     Field(usize),
+    /// The value a rule produced (`risk.factor_nature`, `rules.bc1`), by the rule's index: what
+    /// rhai reads at that path of the scope once the rule has published it.
+    Produced(usize),
     /// A value followed by property, index and method steps: `risk.factor_nature[i].serious`.
     Path(Box<Direct>, Vec<Step>),
     Not(Box<Direct>),
@@ -183,21 +186,85 @@ impl Function {
 pub struct DirectExpr {
     pub root: Direct,
     pub slots: usize,
+    /// The form reads a root of produced values by name (`risk` whole, or a path below it that
+    /// is no rule's value): it needs the evaluation scope with every value published so far.
+    pub needs_scope: bool,
 }
 
 /// Lowers a compiled expression, or `None` when it uses anything outside the direct forms.
 /// `field` gives the slot of a scalar document field by its path (`employer.employees`), read
 /// directly rather than through the input's maps.
 pub fn lower(ast: &AST, field: &FieldSlots<'_>) -> Option<DirectExpr> {
+    lower_with(ast, field, &|_| None, &|_, _| false)
+}
+
+/// [`lower`], with the values rules produce: `produced` gives the index of the rule producing a
+/// path (`risk.hazard_grade`, `rules.bc1`), read from the evaluation's list of produced values
+/// rather than the scope's maps; `reaches_produced(root, property)` tells whether reading
+/// variable `root` (then `.property`, when given) may reach such values through the scope.
+pub fn lower_with(
+    ast: &AST,
+    field: &FieldSlots<'_>,
+    produced: &FieldSlots<'_>,
+    reaches_produced: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Option<DirectExpr> {
     let mut lowering = Lowering {
         field: Some(field),
+        produced: Some(produced),
         ..Lowering::default()
     };
     let root = lowering.block(ast.statements())?;
-    (lowering.nodes <= MAX_NODES).then_some(DirectExpr {
+    (lowering.nodes <= MAX_NODES).then(|| DirectExpr {
+        needs_scope: names_any(&root, reaches_produced),
         root,
         slots: lowering.slots,
     })
+}
+
+/// Whether `d` reads a variable by name (and, in a path, its first property) that `test` picks.
+fn names_any(d: &Direct, test: &dyn Fn(&str, Option<&str>) -> bool) -> bool {
+    let any = |items: &[Direct]| items.iter().any(|i| names_any(i, test));
+    let steps = |steps: &[Step]| {
+        steps.iter().any(|s| match s {
+            Step::Property(_) => false,
+            Step::Index(i) => names_any(i, test),
+            Step::Method(_, args) => any(args),
+        })
+    };
+    match d {
+        Direct::Name(n) => test(n, None),
+        Direct::Path(base, s) if matches!(**base, Direct::Name(_)) => {
+            let first = match s.first() {
+                Some(Step::Property(p)) => Some(p.as_str()),
+                _ => None,
+            };
+            matches!(&**base, Direct::Name(n) if test(n, first)) || steps(s)
+        }
+        Direct::Const(_)
+        | Direct::Local(_)
+        | Direct::Field(_)
+        | Direct::Produced(_)
+        | Direct::LeftToRhai => false,
+        Direct::Path(base, s) => names_any(base, test) || steps(s),
+        Direct::Not(x) | Direct::Negate(x) | Direct::Let(_, x) | Direct::Assign(_, x) => {
+            names_any(x, test)
+        }
+        Direct::And(items)
+        | Direct::Or(items)
+        | Direct::Coalesce(items)
+        | Direct::Array(items)
+        | Direct::Block(items)
+        | Direct::Call(_, items)
+        | Direct::Mutate(_, _, items) => any(items),
+        Direct::Compare(_, pair) | Direct::Arithmetic(_, pair) => {
+            names_any(&pair.0, test) || names_any(&pair.1, test)
+        }
+        Direct::Map(entries) => entries.iter().any(|(_, v)| names_any(v, test)),
+        Direct::If(parts) => {
+            names_any(&parts.0, test) || names_any(&parts.1, test) || names_any(&parts.2, test)
+        }
+        Direct::For(parts) => names_any(&parts.list, test) || names_any(&parts.body, test),
+    }
 }
 
 #[derive(Default)]
@@ -207,6 +274,7 @@ struct Lowering<'f> {
     slots: usize,
     nodes: usize,
     field: Option<&'f FieldSlots<'f>>,
+    produced: Option<&'f FieldSlots<'f>>,
 }
 
 /// The slot of a scalar document field by its path, if it is one.
@@ -349,25 +417,33 @@ impl Lowering<'_> {
 
     /// `root.a.b…` where the longest run of properties from a variable names a scalar document
     /// field: that field by slot, then the remaining steps.
+    /// A produced value's path likewise: that rule's value, then the remaining steps.
     fn document_field(&self, base: Direct, mut steps: Vec<Step>) -> Direct {
         let (Direct::Name(root), Some(field)) = (&base, self.field) else {
             return Direct::Path(Box::new(base), steps);
         };
         let mut path = root.to_string();
-        let mut found = None;
+        // A one-segment value (`sets = "x"`) is a variable of its own.
+        let mut found = self
+            .produced
+            .and_then(|produced| produced(&path))
+            .map(|rule| (Direct::Produced(rule), 0));
         for (i, step) in steps.iter().enumerate() {
             let Step::Property(name) = step else { break };
             path.push('.');
             path.push_str(name);
             if let Some(slot) = field(&path) {
-                found = Some((slot, i + 1));
+                found = Some((Direct::Field(slot), i + 1));
+            } else if let Some(rule) = self.produced.and_then(|produced| produced(&path)) {
+                // Produced paths are never prefixes of one another (`check_produced_path`).
+                found = Some((Direct::Produced(rule), i + 1));
             }
         }
         match found {
-            Some((slot, taken)) if taken == steps.len() => Direct::Field(slot),
-            Some((slot, taken)) => {
+            Some((value, taken)) if taken == steps.len() => value,
+            Some((value, taken)) => {
                 let rest = steps.split_off(taken);
-                Direct::Path(Box::new(Direct::Field(slot)), rest)
+                Direct::Path(Box::new(value), rest)
             }
             None => Direct::Path(Box::new(base), steps),
         }

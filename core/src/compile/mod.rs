@@ -68,6 +68,8 @@ pub struct Expr {
     pub direct: Option<direct::DirectExpr>,
 }
 
+// One per rule, built once: an expression kept inline rather than boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ValueSource {
     Expr(Expr),
@@ -194,8 +196,28 @@ impl CompiledPack {
         }
         if direct_fits(limits) {
             let field = |path: &str| schema.scalar_slot(path);
+            let produced = |path: &str| {
+                names
+                    .produced
+                    .get(path)
+                    .or_else(|| names.results.get(path))
+                    .copied()
+            };
+            // A root of produced values, unless the property read below it is input data (an
+            // input root can hold produced values too: `org.size` beside `org.workers`).
+            let reaches_produced = |root: &str, property: Option<&str>| {
+                let value_root =
+                    names.value_roots.contains(root) || [RULES_ROOT, SCORES_ROOT].contains(&root);
+                value_root
+                    && !property.is_some_and(|p| {
+                        let path = format!("{root}.{p}");
+                        schema.field(&path).is_some() || schema.items.contains_key(&path)
+                    })
+            };
             for rule in &mut rules {
-                rule.for_each_expr_mut(|e| e.direct = direct::lower(&e.ast, &field));
+                rule.for_each_expr_mut(|e| {
+                    e.direct = direct::lower_with(&e.ast, &field, &produced, &reaches_produced);
+                });
             }
         }
         let (order, producers) = evaluation_order(&mut rules)?;

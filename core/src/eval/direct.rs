@@ -23,6 +23,9 @@ type Answer = Result<Dynamic, GiveUp>;
 /// item (by its alias) and index.
 pub(crate) struct Env<'a> {
     pub scope: &'a Scope<'static>,
+    /// The values the rules run so far produced, by rule index (`Direct::Produced`); `None` for
+    /// a rule not run yet, pending or in error.
+    pub produced: &'a [Option<Dynamic>],
     /// The scalar document fields by slot (`Direct::Field`).
     pub fields: &'a [Dynamic],
     pub item: Option<(&'a str, &'a Map)>,
@@ -65,7 +68,10 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
         }),
         Direct::Local(slot) => env.locals.get(*slot).cloned().ok_or(GiveUp),
         Direct::Field(slot) => env.fields.get(*slot).cloned().ok_or(GiveUp),
+        Direct::Produced(rule) => produced(*rule, env).cloned(),
         Direct::Path(base, steps) => match &**base {
+            // From the value in place: only what the steps reach is cloned.
+            Direct::Produced(rule) => walk(produced(*rule, env)?, steps, env),
             // Walk from the variable itself: only the value at the end is cloned.
             Direct::Name(name) => match lookup(name, env)? {
                 Base::Map(map) => walk_map(map, steps, env),
@@ -250,6 +256,13 @@ enum Base<'a> {
 }
 
 /// Resolves a variable: the item alias and index first (they are fresh names), then the scope.
+/// A rule's value, as published for the rules after it. A rule that has not published one is
+/// left to rhai (its readers stop at their gate before, so this is not expected to happen).
+fn produced<'a>(rule: usize, env: &Env<'a>) -> Result<&'a Dynamic, GiveUp> {
+    let values: &'a [Option<Dynamic>] = env.produced;
+    values.get(rule).and_then(Option::as_ref).ok_or(GiveUp)
+}
+
 fn lookup<'a>(name: &str, env: &Env<'a>) -> Result<Base<'a>, GiveUp> {
     if let Some((alias, map)) = env.item {
         if alias == name {

@@ -244,7 +244,11 @@ impl CompiledPack {
     /// moves into the scope for later rules; its result keeps the JSON of it (and, with
     /// `Keep::Values`, a copy of the value itself).
     fn run_rules(&self, view: &mut InputView, keep: Keep, detail: Detail) -> Vec<RuleResult> {
-        let mut scope = self.initial_scope(std::mem::take(&mut view.roots));
+        let mut vars = Vars {
+            scope: self.initial_scope(std::mem::take(&mut view.roots)),
+            produced: vec![None; self.rules.len()],
+            unpublished: Vec::new(),
+        };
         let mut results: Vec<Option<RuleResult>> = vec![None; self.rules.len()];
         for &i in &self.order {
             let Some(rule) = self.rules.get(i) else {
@@ -257,7 +261,7 @@ impl CompiledPack {
                     (r, value)
                 }
                 None => {
-                    let mut r = self.evaluate_rule(rule, view, &results, &mut scope, detail);
+                    let mut r = self.evaluate_rule(rule, view, &results, &mut vars, detail);
                     let value = match keep {
                         Keep::Values => r.value.clone(),
                         Keep::Json => r.value.take(),
@@ -282,7 +286,7 @@ impl CompiledPack {
             if matches!(result.json, Some(Err(_))) {
                 result.status = RuleStatus::Error;
             }
-            self.publish(rule, &result, value, &mut scope);
+            vars.produce(i, &result, value);
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(result);
             }
@@ -365,42 +369,6 @@ impl CompiledPack {
         scope
     }
 
-    /// Makes a rule's result readable by later rules: `value` is its value, moved out of it.
-    fn publish(
-        &self,
-        rule: &CompiledRule,
-        result: &RuleResult,
-        value: Option<Dynamic>,
-        scope: &mut Scope<'static>,
-    ) {
-        let value = match (result.status, value) {
-            (RuleStatus::NotApplicable, _) => Dynamic::UNIT,
-            (RuleStatus::Pass, Some(v)) => v,
-            (RuleStatus::Pass, None) => Dynamic::TRUE,
-            (RuleStatus::Fail, _) => Dynamic::FALSE,
-            // Pending and errored results are never read: their readers stop at the gate.
-            _ => return,
-        };
-        let root = rule.publish_root.as_str();
-        if rule.publish_rest.is_empty() {
-            // A one-segment path (`sets = "x"`) is a variable of its own.
-            let _previous = scope.remove::<Dynamic>(root);
-            scope.push_constant_dynamic(root.to_owned(), value);
-            return;
-        }
-        // Read-only like the rest of the scope's values, so a rule cannot change it through a
-        // method; set on the new value alone, not on the whole root map again.
-        let value = value.into_read_only();
-        if let Some(map) = scope.get_value_mut::<Map>(root) {
-            insert_read_only(map, &rule.publish_rest, value);
-            return;
-        }
-        let mut map = Map::new();
-        insert_read_only(&mut map, &rule.publish_rest, value);
-        let _previous = scope.remove::<Dynamic>(root);
-        scope.push_constant_dynamic(root.to_owned(), Dynamic::from_map(map));
-    }
-
     fn gate(
         &self,
         reads: &Reads,
@@ -445,7 +413,7 @@ impl CompiledPack {
         rule: &CompiledRule,
         view: &InputView,
         results: &[Option<RuleResult>],
-        scope: &mut Scope<'static>,
+        vars: &mut Vars,
         detail: Detail,
     ) -> RuleResult {
         let mut gate = Gate {
@@ -458,7 +426,7 @@ impl CompiledPack {
             if let Some(stop) = stop_at_gate(&mut gate) {
                 return stop;
             }
-            match self.run_bool(when, scope, &view.values, None) {
+            match self.run_bool(when, vars, &view.values, None) {
                 Ok(true) => {}
                 Ok(false) => {
                     let mut r = RuleResult::new(RuleStatus::NotApplicable);
@@ -533,14 +501,14 @@ impl CompiledPack {
                             .as_deref()
                             .map(|name| (name, INT::try_from(index).unwrap_or(INT::MAX))),
                     };
-                    match self.run_body(rule, scope, &view.values, Some(&binding)) {
+                    match self.run_body(rule, vars, &view.values, Some(&binding)) {
                         Ok(o) => outputs.push(o),
                         Err(e) => return self.pending_or_error(gate, e),
                     }
                 }
                 self.combine(rule, gate, outputs)
             }
-            _ => match self.run_body(rule, scope, &view.values, None) {
+            _ => match self.run_body(rule, vars, &view.values, None) {
                 Ok(o) => self.combine(rule, gate, std::iter::once(o)),
                 Err(e) => self.pending_or_error(gate, e),
             },
@@ -551,13 +519,17 @@ impl CompiledPack {
     fn run(
         &self,
         expr: &Expr,
-        scope: &mut Scope<'static>,
+        vars: &mut Vars,
         fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Dynamic, RunError> {
         if let (Some(form), true) = (&expr.direct, self.use_direct) {
+            if form.needs_scope {
+                vars.publish_all(&self.rules);
+            }
             let mut env = direct::Env {
-                scope,
+                scope: &vars.scope,
+                produced: &vars.produced,
                 fields,
                 item: item.map(|b| (b.alias, b.value)),
                 index: item.and_then(|b| b.index),
@@ -579,6 +551,8 @@ impl CompiledPack {
                 (Err(_), None) => {}
             }
         }
+        vars.publish_all(&self.rules);
+        let scope = &mut vars.scope;
         let len = scope.len();
         if let Some(b) = item {
             scope.push_constant_dynamic(b.alias.to_owned(), Dynamic::from_map(b.value.clone()));
@@ -599,11 +573,11 @@ impl CompiledPack {
     fn run_bool(
         &self,
         expr: &Expr,
-        scope: &mut Scope<'static>,
+        vars: &mut Vars,
         fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<bool, RunError> {
-        let v = self.run(expr, scope, fields, item)?;
+        let v = self.run(expr, vars, fields, item)?;
         v.as_bool()
             .map_err(|t| RunError::Runtime(format!("expected a true/false result, got {t}")))
     }
@@ -611,14 +585,14 @@ impl CompiledPack {
     fn run_body(
         &self,
         rule: &CompiledRule,
-        scope: &mut Scope<'static>,
+        vars: &mut Vars,
         fields: &[Dynamic],
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Output, RunError> {
         match &rule.body {
-            Body::Assert(e) => self.run_bool(e, scope, fields, item).map(Output::Bool),
+            Body::Assert(e) => self.run_bool(e, vars, fields, item).map(Output::Bool),
             Body::Points { expr, max } => {
-                let v = self.run(expr, scope, fields, item)?;
+                let v = self.run(expr, vars, fields, item)?;
                 let p = as_number(&v).ok_or_else(|| {
                     RunError::Runtime(format!("points must be a number, got {}", v.type_name()))
                 })?;
@@ -632,12 +606,12 @@ impl CompiledPack {
                     "all_pass is decided before running".into(),
                 )),
                 ValueSource::Expr(e) => self
-                    .run(e, scope, fields, item)
+                    .run(e, vars, fields, item)
                     .map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
                     let mut values: smallvec::SmallVec<[Dynamic; 4]> = smallvec::SmallVec::new();
                     for a in args {
-                        let v = self.run(a, scope, fields, item)?;
+                        let v = self.run(a, vars, fields, item)?;
                         // An input that does not apply makes the lookup not apply either.
                         if v.is_unit() {
                             return Ok(Output::Value(Dynamic::UNIT, true));
@@ -1025,6 +999,71 @@ fn severity_name(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+/// What the expressions of an evaluation read besides the input's scalar fields: the rhai scope
+/// (input roots, `params`, and the produced values rhai reads), and the produced values by rule.
+///
+/// A rule's value goes into `produced` at once, where the direct forms read it
+/// (`Direct::Produced`); it is copied into the scope's maps only when something needs the scope
+/// whole: an expression run in rhai, or a direct form that reads a root of produced values by
+/// name. When every expression of a pack is direct (the shipped packs': the conformance corpus
+/// checks it), the scope never receives them.
+struct Vars {
+    scope: Scope<'static>,
+    produced: Vec<Option<Dynamic>>,
+    /// Rules whose values are in `produced` but not yet in the scope, in the order they ran.
+    unpublished: Vec<usize>,
+}
+
+impl Vars {
+    /// Records what rule `i` makes readable to the rules after it: its value (moved out of it),
+    /// `true`/`false` for a check, unit when not applicable. Pending and errored results are
+    /// never read: their readers stop at the gate.
+    fn produce(&mut self, i: usize, result: &RuleResult, value: Option<Dynamic>) {
+        let value = match (result.status, value) {
+            (RuleStatus::NotApplicable, _) => Dynamic::UNIT,
+            (RuleStatus::Pass, Some(v)) => v,
+            (RuleStatus::Pass, None) => Dynamic::TRUE,
+            (RuleStatus::Fail, _) => Dynamic::FALSE,
+            _ => return,
+        };
+        if let Some(slot) = self.produced.get_mut(i) {
+            *slot = Some(value);
+            self.unpublished.push(i);
+        }
+    }
+
+    /// Copies the values not yet in the scope into it, in the order the rules ran: the scope is
+    /// then what it would be had every value gone there at once.
+    fn publish_all(&mut self, rules: &[CompiledRule]) {
+        for i in std::mem::take(&mut self.unpublished) {
+            let (Some(rule), Some(Some(value))) = (rules.get(i), self.produced.get(i)) else {
+                continue;
+            };
+            let value = value.clone();
+            let root = rule.publish_root.as_str();
+            if rule.publish_rest.is_empty() {
+                // A one-segment path (`sets = "x"`) is a constant variable of its own.
+                let _previous = self.scope.remove::<Dynamic>(root);
+                self.scope.push_constant_dynamic(root.to_owned(), value);
+                continue;
+            }
+            // Read-only like the rest of the scope's values, so a rule cannot change it through
+            // a method; set on the new value alone, not on the whole root map again. (The direct
+            // forms never change what they read: they copy it first.)
+            let value = value.into_read_only();
+            if let Some(map) = self.scope.get_value_mut::<Map>(root) {
+                insert_read_only(map, &rule.publish_rest, value);
+                continue;
+            }
+            let mut map = Map::new();
+            insert_read_only(&mut map, &rule.publish_rest, value);
+            let _previous = self.scope.remove::<Dynamic>(root);
+            self.scope
+                .push_constant_dynamic(root.to_owned(), Dynamic::from_map(map));
+        }
     }
 }
 
