@@ -185,14 +185,19 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
 /// direct form finishes inside the budget rhai would have allowed it.
 const OPERATIONS_PER_NODE: u64 = 4;
 
+/// Whether the nodes visited so far could come near rhai's operation budget: past this point
+/// the direct form leaves the expression to rhai, which counts exactly.
+fn near_budget(env: &Env<'_>) -> bool {
+    env.max_operations > 0
+        && env.visited.saturating_mul(OPERATIONS_PER_NODE) > env.max_operations / 2
+}
+
 fn for_loop(parts: &ForLoop, env: &mut Env<'_>) -> Answer {
     let list = eval(&parts.list, env)?;
     // rhai iterates over arrays only here (the one iterator the sandbox registers), on a copy.
     let items = list.into_array().map_err(|_| GiveUp)?;
     for (i, item) in items.into_iter().enumerate() {
-        if env.max_operations > 0
-            && env.visited.saturating_mul(OPERATIONS_PER_NODE) > env.max_operations / 2
-        {
+        if near_budget(env) {
             return Err(GiveUp);
         }
         *env.locals.get_mut(parts.item).ok_or(GiveUp)? = item;
@@ -394,9 +399,7 @@ fn raise_pending(
     values: &[Option<Dynamic>; MAX_ARGS],
     env: &mut Env<'_>,
 ) -> Answer {
-    if env.max_operations > 0
-        && env.visited.saturating_mul(OPERATIONS_PER_NODE) > env.max_operations / 2
-    {
+    if near_budget(env) {
         return Err(GiveUp);
     }
     let argument = match (receiver, args, values) {
