@@ -260,7 +260,6 @@ enum Base<'a> {
     Owned(Dynamic),
 }
 
-/// Resolves a variable: the item alias and index first (they are fresh names), then the scope.
 /// A rule's value, as published for the rules after it. A rule that has not published one is
 /// left to rhai (its readers stop at their gate before, so this is not expected to happen).
 fn produced<'a>(rule: usize, env: &Env<'a>) -> Result<&'a Dynamic, GiveUp> {
@@ -268,6 +267,7 @@ fn produced<'a>(rule: usize, env: &Env<'a>) -> Result<&'a Dynamic, GiveUp> {
     values.get(rule).and_then(Option::as_ref).ok_or(GiveUp)
 }
 
+/// Resolves a variable: the item alias and index first (they are fresh names), then the scope.
 fn lookup<'a>(name: &str, env: &Env<'a>) -> Result<Base<'a>, GiveUp> {
     if let Some((alias, map)) = env.item {
         if alias == name {
@@ -695,16 +695,11 @@ pub(crate) fn call(f: Function, args: &[&Dynamic]) -> Answer {
         (Function::EndsWith, [text, find]) => Ok(Dynamic::from_bool(
             as_str(text)?.ends_with(as_str(find)?.as_str()),
         )),
-        // As `functions::builtins` registers them: the text trimmed, then Rust's parse; a text
-        // that does not parse is rhai's error.
-        (Function::ParseInt, [text]) => as_str(text)?
-            .trim()
-            .parse::<INT>()
+        // A text that does not parse is rhai's error.
+        (Function::ParseInt, [text]) => builtins::parse_int(&as_str(text)?)
             .map(Dynamic::from_int)
             .map_err(|_| GiveUp),
-        (Function::ParseFloat, [text]) => as_str(text)?
-            .trim()
-            .parse::<rhai::FLOAT>()
+        (Function::ParseFloat, [text]) => builtins::parse_float(&as_str(text)?)
             .map(Dynamic::from_float)
             .map_err(|_| GiveUp),
         _ => Err(GiveUp),

@@ -78,7 +78,7 @@ impl Detail {
 /// What `run_rules` keeps of a rule's value besides its JSON.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keep {
-    /// The JSON only: the value itself moves into the scope (an evaluation).
+    /// The JSON only: the value itself moves on to the later rules (an evaluation).
     Json,
     /// A copy of the value too (the constant rules, computed once and reused).
     Values,
@@ -89,7 +89,8 @@ enum Keep {
 pub(crate) struct RuleResult {
     status: RuleStatus,
     value: Option<Dynamic>,
-    /// The value as JSON (or why it cannot be printed), made when the value moves into the scope.
+    /// The value as JSON (or why it cannot be printed), made when the value moves on to the later
+    /// rules.
     json: Option<Result<Value, String>>,
     unverified: bool,
     missing: Vec<String>,
@@ -241,7 +242,7 @@ impl CompiledPack {
     }
 
     /// Runs every rule in dependency order, reusing the results of constant rules. A rule's value
-    /// moves into the scope for later rules; its result keeps the JSON of it (and, with
+    /// moves on to the later rules ([`Vars`]); its result keeps the JSON of it (and, with
     /// `Keep::Values`, a copy of the value itself).
     fn run_rules(&self, view: &mut InputView, keep: Keep, detail: Detail) -> Vec<RuleResult> {
         let mut vars = Vars {

@@ -301,15 +301,22 @@ fn register_numbers(engine: &mut Engine) {
             }
         })
         .register_fn("parse_int", |s: &str| -> FnResult<INT> {
-            s.trim()
-                .parse::<INT>()
-                .map_err(|e| arithmetic(format!("Error parsing integer number '{s}': {e}")))
+            parse_int(s).map_err(|e| arithmetic(format!("Error parsing integer number '{s}': {e}")))
         })
         .register_fn("parse_float", |s: &str| -> FnResult<FLOAT> {
-            s.trim()
-                .parse::<FLOAT>()
+            parse_float(s)
                 .map_err(|e| arithmetic(format!("Error parsing floating-point number '{s}': {e}")))
         });
+}
+
+/// `parse_int(s)`: the text trimmed, then Rust's parse (also the direct forms' `parse_int`).
+pub(crate) fn parse_int(s: &str) -> Result<INT, std::num::ParseIntError> {
+    s.trim().parse()
+}
+
+/// `parse_float(s)`: the text trimmed, then Rust's parse (also the direct forms' `parse_float`).
+pub(crate) fn parse_float(s: &str) -> Result<FLOAT, std::num::ParseFloatError> {
+    s.trim().parse()
 }
 
 #[cfg(test)]
