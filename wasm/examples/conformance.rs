@@ -618,7 +618,8 @@ fn next_double_below(x: f64) -> f64 {
     -next_double_above(-x)
 }
 
-/// The smallest double above `x` (`x` itself when it is not finite).
+/// The smallest double above `x` (`x` itself when it is not finite). `f64::next_up` does this
+/// from Rust 1.86; the workspace supports 1.80.
 fn next_double_above(x: f64) -> f64 {
     if !x.is_finite() {
         x
