@@ -187,6 +187,25 @@ const EXPRESSIONS: &[&str] = &[
     "pending(org.items)",
     "for it in org.items ?? [] { if it.n > 1 { pending(\"org.items[0].n\") } } 0",
     "if org.kind == () { pending(\"org.kind\") } else { org.kind }",
+    // an index that is itself indexed (`x[y[0]]` is one step, not `x[y][0]`)
+    "let x = [[10, org.workers], [30, 40]]; x[(1)[0]]",
+    "let x = [[10, org.workers], [30, 40]]; let b = [0, 1]; x[b[1]]",
+    "let x = [[10, org.workers], [30, 40]]; let b = [0, 1]; x[b[1]][0]",
+    "#{ab: [5], a: org.workers}[(\"ab\")[0]]",
+    // rhai evaluates a chain's indices and arguments before its base: which of two failures
+    // (a `pending` and an error, or two `pending`s) comes first
+    "(pending(\"org.kind\")).contains(org.items[0])",
+    "(pending(\"org.kind\"))[[0][org.workers]]",
+    "pending(\"org.kind\")[pending(\"org.workers\")]",
+    "[1, 2].contains(pending(\"org.kind\"))[org.items[0].n]",
+    // an array's `contains` and `in` compare as rhai's `==`: maps, arrays and units included
+    "org.items.contains(org.items[0])",
+    "#{n: 2} in org.items",
+    "[(), org.workers].contains(())",
+    "() in [org.kind]",
+    "[[1], org.workers].contains([1])",
+    "[1.0, org.workers].contains(1)",
+    "[9223372036854775807, org.workers].contains(9223372036854775807.0)",
 ];
 
 fn pack(interpret_only: bool) -> CompiledPack {
@@ -316,6 +335,32 @@ fn direct_forms_answer_what_rhai_answers() {
         )),
         Some(json!("a"))
     );
+    // `x[y[0]]` indexes `x` by `y[0]`: with `y = 1`, by a bool (bit 0 of 1), an error.
+    assert_eq!(
+        value(index(
+            "let x = [[10, org.workers], [30, 40]]; let b = [0, 1]; x[b[1]]"
+        )),
+        Some(json!([30, 40]))
+    );
+    assert_eq!(
+        rule("let x = [[10, org.workers], [30, 40]]; x[(1)[0]]").status,
+        hegui_core::outcome::RuleStatus::Error
+    );
+    // The index first: rhai's order.
+    assert_eq!(
+        rule("pending(\"org.kind\")[pending(\"org.workers\")]").missing,
+        vec!["org.workers"]
+    );
+    // Membership compares maps and units as rhai's `==` does.
+    assert_eq!(
+        value(index("org.items.contains(org.items[0])")),
+        Some(json!(true))
+    );
+    assert_eq!(
+        value(index("[(), org.workers].contains(())")),
+        Some(json!(true))
+    );
+    assert_eq!(value(index("() in [org.kind]")), Some(json!(false)));
     // Overflow is rhai's error, not a wrapped number.
     let overflow = format!("e{}", index("9223372036854775807 + org.workers"));
     assert!(outcome

@@ -12,7 +12,7 @@
 //! reference for every answer and every error message; the direct form only answers the cases
 //! where the answer is certain. The conformance corpus checks both paths give the same outcome.
 
-use rhai::{Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, StmtBlock, Token, AST};
+use rhai::{ASTFlags, Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, StmtBlock, Token, AST};
 
 /// Largest tree lowered: a bound on the work one direct evaluation does without rhai's operation
 /// counter (a direct tree has no loops, so its cost is at most proportional to its size).
@@ -223,14 +223,6 @@ pub fn lower_with(
 
 /// Whether `d` reads a variable by name (and, in a path, its first property) that `test` picks.
 fn names_any(d: &Direct, test: &dyn Fn(&str, Option<&str>) -> bool) -> bool {
-    let any = |items: &[Direct]| items.iter().any(|i| names_any(i, test));
-    let steps = |steps: &[Step]| {
-        steps.iter().any(|s| match s {
-            Step::Property(_) => false,
-            Step::Index(i) => names_any(i, test),
-            Step::Method(_, args) => any(args),
-        })
-    };
     match d {
         Direct::Name(n) => test(n, None),
         Direct::Path(base, s) if matches!(**base, Direct::Name(_)) => {
@@ -238,32 +230,73 @@ fn names_any(d: &Direct, test: &dyn Fn(&str, Option<&str>) -> bool) -> bool {
                 Some(Step::Property(p)) => Some(p.as_str()),
                 _ => None,
             };
-            matches!(&**base, Direct::Name(n) if test(n, first)) || steps(s)
+            matches!(&**base, Direct::Name(n) if test(n, first))
+                || s.iter()
+                    .any(|step| step_arguments(step).iter().any(|a| names_any(a, test)))
         }
+        _ => any_child(d, &mut |child| names_any(child, test)),
+    }
+}
+
+/// Whether `d` can raise `pending(...)`: it calls it somewhere.
+fn raises_pending(d: &Direct) -> bool {
+    match d {
+        Direct::Call(Function::Pending, _) => true,
+        Direct::Path(_, s)
+            if s.iter()
+                .any(|st| matches!(st, Step::Method(Function::Pending, _))) =>
+        {
+            true
+        }
+        _ => any_child(d, &mut raises_pending),
+    }
+}
+
+/// Whether `f` holds for one of `d`'s direct children (a path's step arguments included).
+fn any_child(d: &Direct, f: &mut dyn FnMut(&Direct) -> bool) -> bool {
+    match d {
         Direct::Const(_)
+        | Direct::Name(_)
         | Direct::Local(_)
         | Direct::Field(_)
         | Direct::Produced(_)
         | Direct::LeftToRhai => false,
-        Direct::Path(base, s) => names_any(base, test) || steps(s),
-        Direct::Not(x) | Direct::Negate(x) | Direct::Let(_, x) | Direct::Assign(_, x) => {
-            names_any(x, test)
+        Direct::Path(base, s) => {
+            f(base)
+                || s.iter()
+                    .any(|step| step_arguments(step).iter().any(&mut *f))
         }
+        Direct::Not(x) | Direct::Negate(x) | Direct::Let(_, x) | Direct::Assign(_, x) => f(x),
         Direct::And(items)
         | Direct::Or(items)
         | Direct::Coalesce(items)
         | Direct::Array(items)
         | Direct::Block(items)
         | Direct::Call(_, items)
-        | Direct::Mutate(_, _, items) => any(items),
-        Direct::Compare(_, pair) | Direct::Arithmetic(_, pair) => {
-            names_any(&pair.0, test) || names_any(&pair.1, test)
-        }
-        Direct::Map(entries) => entries.iter().any(|(_, v)| names_any(v, test)),
-        Direct::If(parts) => {
-            names_any(&parts.0, test) || names_any(&parts.1, test) || names_any(&parts.2, test)
-        }
-        Direct::For(parts) => names_any(&parts.list, test) || names_any(&parts.body, test),
+        | Direct::Mutate(_, _, items) => items.iter().any(f),
+        Direct::Compare(_, pair) | Direct::Arithmetic(_, pair) => f(&pair.0) || f(&pair.1),
+        Direct::Map(entries) => entries.iter().any(|(_, v)| f(v)),
+        Direct::If(parts) => f(&parts.0) || f(&parts.1) || f(&parts.2),
+        Direct::For(parts) => f(&parts.list) || f(&parts.body),
+    }
+}
+
+/// rhai evaluates a chain's index expressions and method arguments, left to right, before its
+/// base (`a.f(x)[y]`: `x`, `y`, then `a`); the direct forms walk the base first. The order shows
+/// only through `pending(...)`, the one signal the direct forms raise themselves (on any other
+/// failure they give up, and rhai runs the expression again from the start): a chain with
+/// arguments that can raise it is left to rhai.
+fn pending_out_of_order(base: &Direct, steps: &[Step]) -> bool {
+    let arguments = || steps.iter().flat_map(step_arguments);
+    arguments().next().is_some() && (raises_pending(base) || arguments().any(raises_pending))
+}
+
+/// The expressions a step evaluates: its index, or its method's arguments.
+fn step_arguments(step: &Step) -> &[Direct] {
+    match step {
+        Step::Property(_) => &[],
+        Step::Index(i) => std::slice::from_ref(i),
+        Step::Method(_, args) => args,
     }
 }
 
@@ -396,19 +429,25 @@ impl Lowering<'_> {
             Expr::Coalesce(items, _) => Direct::Coalesce(self.exprs(items.iter())?),
             Expr::FnCall(call, _) => self.call(call)?,
             Expr::Stmt(block) => self.statement_block(block)?,
-            Expr::Dot(chain, _, _) => {
+            Expr::Dot(chain, flags, _) => {
                 if let Some(mutation) = self.mutation(&chain.lhs, &chain.rhs) {
                     return mutation;
                 }
                 let base = self.expr(&chain.lhs)?;
                 let mut steps = Vec::new();
-                self.chain(&chain.rhs, Mode::Dot, &mut steps)?;
+                self.chain(&chain.rhs, Mode::Dot, *flags, &mut steps)?;
+                if pending_out_of_order(&base, &steps) {
+                    return Some(Direct::LeftToRhai);
+                }
                 self.document_field(base, steps)
             }
-            Expr::Index(chain, _, _) => {
+            Expr::Index(chain, flags, _) => {
                 let base = self.expr(&chain.lhs)?;
                 let mut steps = Vec::new();
-                self.chain(&chain.rhs, Mode::Index, &mut steps)?;
+                self.chain(&chain.rhs, Mode::Index, *flags, &mut steps)?;
+                if pending_out_of_order(&base, &steps) {
+                    return Some(Direct::LeftToRhai);
+                }
                 Direct::Path(Box::new(base), steps)
             }
             _ => return None,
@@ -483,17 +522,28 @@ impl Lowering<'_> {
 
     /// The rest of a property/index chain. rhai nests it to the right: in `Dot(a, b)` or
     /// `Index(a, b)` below the chain's base, `a` is the current step (a property or method after a
-    /// dot, the index expression after a bracket) and `b` continues after a dot or a bracket.
-    fn chain(&mut self, expr: &Expr, mode: Mode, steps: &mut Vec<Step>) -> Option<()> {
+    /// dot, the index expression after a bracket) and `b` continues after a dot or a bracket,
+    /// unless the node holding `expr` is marked `BREAK`: then `expr` is the last step, whole
+    /// (`x[y[0]]` is `Index(x, Index(y, 0))` with `BREAK` on the outer node, `x[y][0]` without).
+    fn chain(
+        &mut self,
+        expr: &Expr,
+        mode: Mode,
+        parent: ASTFlags,
+        steps: &mut Vec<Step>,
+    ) -> Option<()> {
         self.count()?;
+        if parent.contains(ASTFlags::BREAK) {
+            return self.step(expr, mode, steps);
+        }
         match expr {
-            Expr::Dot(pair, _, _) => {
+            Expr::Dot(pair, flags, _) => {
                 self.step(&pair.lhs, mode, steps)?;
-                self.chain(&pair.rhs, Mode::Dot, steps)
+                self.chain(&pair.rhs, Mode::Dot, *flags, steps)
             }
-            Expr::Index(pair, _, _) => {
+            Expr::Index(pair, flags, _) => {
                 self.step(&pair.lhs, mode, steps)?;
-                self.chain(&pair.rhs, Mode::Index, steps)
+                self.chain(&pair.rhs, Mode::Index, *flags, steps)
             }
             other => self.step(other, mode, steps),
         }
@@ -626,6 +676,33 @@ mod tests {
         ] {
             assert!(lowered(src).is_none(), "{src}");
         }
+    }
+
+    #[test]
+    fn an_index_that_is_itself_indexed_stays_one_step() {
+        let tree = |src| format!("{:?}", lowered(src).map(|e| e.root));
+        // `x[y[0]]`: one step, whose index is `y[0]`; `x[y][0]`: two steps.
+        assert_eq!(
+            tree("let x = i; let y = i; x[y[0]]"),
+            tree("let x = i; let y = i; x[(y[0])]")
+        );
+        assert!(tree("let x = i; let y = i; x[y[0]]")
+            .contains("Path(Local(0), [Index(Path(Local(1), [Index(Const(0))]))])"));
+        assert!(tree("let x = i; let y = i; x[y][0]")
+            .contains("Path(Local(0), [Index(Local(1)), Index(Const(0))])"));
+        assert!(tree("let x = i; let y = i; x[y[0]][1].len()").contains(
+            "Path(Local(0), [Index(Path(Local(1), [Index(Const(0))])), Index(Const(1)), Method(Len, [])])"
+        ));
+    }
+
+    #[test]
+    fn a_chain_with_arguments_that_can_raise_pending_is_left_to_rhai() {
+        let tree = |src| format!("{:?}", lowered(src).map(|e| e.root));
+        assert_eq!(tree("pending(\"a\")[i + 1]"), "Some(LeftToRhai)");
+        assert_eq!(tree("risk.grades[pending(\"a\")]"), "Some(LeftToRhai)");
+        // without arguments, or without `pending`, the order cannot show
+        assert!(tree("\"a\".pending()").starts_with("Some(Path(Const"));
+        assert!(tree("risk.grades[i + 1]").starts_with("Some(Path(Name(\"risk\")"));
     }
 
     #[test]

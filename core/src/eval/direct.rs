@@ -601,9 +601,11 @@ fn length(v: &Dynamic) -> Answer {
 /// other value in an array by value equality, a substring, a map key.
 fn contains(container: &Dynamic, item: &Dynamic) -> Answer {
     if let Ok(array) = container.as_array_ref() {
+        // The two functions rhai has registered for an array: `contains(array, string)` for a
+        // string, `contains(array, any)` (rhai's `==`: maps, arrays and `()` included) otherwise.
         let found = match item.as_immutable_string_ref() {
             Ok(text) => lists::array_contains_str(&array, &text),
-            Err(_) => array.iter().any(|x| lists::values_equal(x, item)),
+            Err(_) => array.iter().any(|x| builtins::values_equal(x, item)),
         };
         return Ok(Dynamic::from_bool(found));
     }

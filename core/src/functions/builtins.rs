@@ -148,8 +148,9 @@ pub(crate) fn sub_string(s: &str, start: INT, len: INT) -> ImmutableString {
 
 /// Equality as rhai's `==` gives it: numbers by value (an integer equals the same float), strings,
 /// chars (a one-character string equals its char), bools and `()` by value, arrays and maps
-/// element by element; values of different kinds are never equal.
-fn values_equal(a: &Dynamic, b: &Dynamic) -> bool {
+/// element by element; values of different kinds are never equal. An array's `contains` (and
+/// `in`) uses it for every item but a string, in rhai and in the direct forms alike.
+pub(crate) fn values_equal(a: &Dynamic, b: &Dynamic) -> bool {
     if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
         return x == y;
     }

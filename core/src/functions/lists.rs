@@ -9,10 +9,12 @@ use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
 
 use super::FnResult;
 
-/// Equality used by the list helpers: same-typed bool, integer, float or string values compare by
-/// value, and an integer equals a float of exactly the same numeric value. Anything else (unit,
-/// arrays, maps, chars, mixed types) is never equal, which keeps rule semantics predictable.
-pub fn values_equal(a: &Dynamic, b: &Dynamic) -> bool {
+/// Equality used by the list helpers (`any_where`, `count_where`, the order functions): same-typed
+/// bool, integer, float or string values compare by value, and an integer equals a float of
+/// exactly the same numeric value. Anything else (unit, arrays, maps, chars, mixed types) is never
+/// equal, which keeps rule semantics predictable. Not rhai's `==`: an array's `contains` and `in`
+/// use that one (`builtins::values_equal`).
+fn scalars_equal(a: &Dynamic, b: &Dynamic) -> bool {
     if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
         return x == y;
     }
@@ -74,7 +76,7 @@ fn int_equals_float(i: i64, f: f64) -> bool {
 fn rank(value: &Dynamic, order: &Array) -> FnResult<usize> {
     order
         .iter()
-        .position(|o| values_equal(o, value))
+        .position(|o| scalars_equal(o, value))
         .ok_or_else(|| format!("value {value:?} is not in the order list {order:?}").into())
 }
 
@@ -140,7 +142,7 @@ fn count_matches(list: &Array, key: &str, value: &Dynamic, function: &str) -> Fn
     let mut count = 0;
     for item in list {
         let map = as_map(item, function)?;
-        if map.get(key).is_some_and(|v| values_equal(v, value)) {
+        if map.get(key).is_some_and(|v| scalars_equal(v, value)) {
             count += 1;
         }
     }
@@ -404,14 +406,14 @@ mod tests {
 
     #[test]
     fn mixed_types_are_not_equal() {
-        assert!(!values_equal(&"1".into(), &Dynamic::from_int(1)));
-        assert!(!values_equal(&Dynamic::TRUE, &Dynamic::from_int(1)));
-        assert!(!values_equal(&Dynamic::UNIT, &Dynamic::UNIT));
-        assert!(values_equal(
+        assert!(!scalars_equal(&"1".into(), &Dynamic::from_int(1)));
+        assert!(!scalars_equal(&Dynamic::TRUE, &Dynamic::from_int(1)));
+        assert!(!scalars_equal(&Dynamic::UNIT, &Dynamic::UNIT));
+        assert!(scalars_equal(
             &Dynamic::from_float(2.0),
             &Dynamic::from_int(2)
         ));
-        assert!(!values_equal(
+        assert!(!scalars_equal(
             &Dynamic::from_float(f64::NAN),
             &Dynamic::from_float(f64::NAN)
         ));
