@@ -1,7 +1,8 @@
 //! Pack loading from sources: the input is split at NUL bytes into pack.toml, fields.toml,
 //! rules.toml, then table files (each part: its path on the first line, then the CSV), then
 //! resolved, compiled and, if it compiles, evaluated once on an empty document. Nothing may
-//! panic or hang.
+//! panic or hang, and the direct forms must give the outcome rhai alone gives
+//! (`CompiledPack::interpret_only`): the rules' expressions are what the fuzzer changes here.
 #![no_main]
 use hegui_core::{resolve, CompiledPack, EvalOptions, PackFiles};
 use libfuzzer_sys::fuzz_target;
@@ -23,8 +24,13 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(json) = resolved.to_bundle_json() {
             assert!(resolve::ResolvedPack::from_bundle_json(&json).is_ok());
         }
-        if let Ok(pack) = CompiledPack::compile(resolved) {
-            let _ = pack.evaluate_str("{}", &EvalOptions::default());
+        if let Ok(pack) = CompiledPack::compile(resolved.clone()) {
+            let options = EvalOptions::default();
+            let direct = pack.evaluate_str("{}", &options).to_json();
+            if let Ok(rhai) = CompiledPack::compile(resolved) {
+                let rhai = rhai.interpret_only().evaluate_str("{}", &options).to_json();
+                assert_eq!(direct, rhai, "direct forms and rhai differ");
+            }
         }
     }
 });

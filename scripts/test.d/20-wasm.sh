@@ -39,6 +39,21 @@ build_corpus() {
   [ -f "$out/bundles/cn.supervision.json" ] && [ "$broken" -eq 0 ]
 }
 
+# A pack of generated rules (core/tests/direct_forms_generated.rs, a fixed seed): the expression
+# language beyond what the shipped packs use, native against WASM (docs/RELIABILITY.md).
+build_generated_corpus() {
+  set -e
+  rm -rf "$out/generated-pack" "$out/generated"
+  HEGUI_EXPR_PACK_DIR="$PWD/$out/generated-pack" HEGUI_EXPR_CASES=300 \
+    cargo test --quiet --locked -p hegui-core --test direct_forms_generated \
+    write_generated_pack -- --ignored >/dev/null
+  cargo run --quiet --locked -p hegui -- pack build "$out/generated-pack" \
+    -o "$out/generated-pack.json"
+  cargo run --quiet --locked -p hegui-wasm --example conformance -- \
+    --out "$out/generated" --seed 20261122 --per-pack 100 --rhai-answers-allowed \
+    "$out/generated-pack" "$out/generated-pack.json"
+}
+
 npm_pack() {
   set -e
   mkdir -p "$out/npm"
@@ -76,6 +91,9 @@ step "robustness (node)" node wasm/tests/robustness.mjs
 step "pack() description (node)" node wasm/tests/pack-info.mjs
 step "conformance (node)" node tests/conformance/run-node.mjs
 step "conformance (chromium)" node tests/conformance/run-browser.mjs
+step "generated expressions corpus (native expected outcomes)" build_generated_corpus
+step "generated expressions (node)" node tests/conformance/run-node.mjs wasm/pkg "$out/generated"
+step "generated expressions (chromium)" node tests/conformance/run-browser.mjs "$out/generated"
 step "bindForm page (chromium)" node tests/browser/form-test.mjs
 step "npm pack" npm_pack
 if [ "${#failed_steps[@]}" -gt 0 ]; then
