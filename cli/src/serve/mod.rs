@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod api;
 pub mod errors;
+pub mod workers;
 
 use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
@@ -22,9 +23,7 @@ use axum::serve::{Listener, ListenerExt};
 use axum::Router;
 use hegui_core::{EvalOptions, Limits};
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
+use hyper_util::rt::TokioTimer;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::services::ServeDir;
@@ -36,6 +35,7 @@ use crate::error::CliError;
 use crate::verify::Registry;
 use admission::AdmissionLayer;
 pub use api::{AppState, Shared};
+use workers::Workers;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -67,7 +67,8 @@ pub struct Args {
     /// rhai operations one rule expression may take (the evaluation budget).
     #[arg(long)]
     pub max_operations: Option<u64>,
-    /// Worker threads (default: one per core).
+    /// Threads serving connections, each on its own single-threaded runtime (default: one per
+    /// core).
     #[arg(long)]
     pub workers: Option<usize>,
     /// Trusted ed25519 public key file (hex; repeatable). With one, `--packs` must hold signed
@@ -89,6 +90,8 @@ pub struct Config {
     /// previous answer on a kept-alive connection) before the connection is closed.
     pub header_timeout: Duration,
     pub limits: Limits,
+    /// Threads serving connections (docs/server.md, "Threads").
+    pub workers: usize,
     /// Public keys of which one must sign every bundle; empty: load pack folders, unsigned.
     pub trusted_keys: Vec<[u8; 32]>,
 }
@@ -105,6 +108,7 @@ impl Config {
             timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             limits: Limits::default(),
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             trusted_keys: Vec::new(),
         }
     }
@@ -122,6 +126,9 @@ impl Config {
         config.header_timeout = Duration::from_millis(args.header_timeout_ms.max(1));
         if let Some(ops) = args.max_operations {
             config.limits.max_operations = ops;
+        }
+        if let Some(n) = args.workers {
+            config.workers = n.max(1);
         }
         config
     }
@@ -217,14 +224,14 @@ impl ServerHandle {
     }
 }
 
-/// Binds `config.addr` (port 0 picks a free port) and serves `state` in the background.
+/// Binds `config.addr` (port 0 picks a free port) and serves `state` in the background: the
+/// accept loop on the calling runtime, the connections on `config.workers` threads of their own.
 pub async fn start(config: &Config, state: AppState) -> io::Result<(SocketAddr, ServerHandle)> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let router = app(state, config);
-    let http = http1_builder(config);
+    let workers = Workers::spawn(config.workers, app(state, config), http1_builder(config))?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve_connections(listener, router, http, rx));
+    let task = tokio::spawn(serve_connections(listener, workers, rx));
     Ok((addr, ServerHandle { shutdown: tx, task }))
 }
 
@@ -238,13 +245,12 @@ fn http1_builder(config: &Config) -> http1::Builder {
     http
 }
 
-/// The accept loop (what `axum::serve` with graceful shutdown does, with our HTTP/1 settings):
-/// on `shutdown`, stops accepting, lets every connection finish its request in flight (idle
-/// ones close at once), and returns when all are closed.
+/// The accept loop (what `axum::serve` with graceful shutdown does, with our HTTP/1 settings and
+/// per-core threads): on `shutdown`, stops accepting, lets every connection finish its request in
+/// flight (idle ones close at once), and returns when all are closed.
 async fn serve_connections(
     listener: tokio::net::TcpListener,
-    router: Router,
-    http: http1::Builder,
+    mut workers: Workers,
     shutdown: oneshot::Receiver<()>,
 ) -> io::Result<()> {
     // axum's `Listener` retries failed accepts (e.g. too many open files) after a pause rather
@@ -252,29 +258,22 @@ async fn serve_connections(
     let mut listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _remote) = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(router.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                log_connection_error(&e);
-            }
-        });
+        workers.dispatch(stream);
     }
     drop(listener);
-    graceful.shutdown().await;
+    workers.finish().await;
     Ok(())
 }
 
 /// A header-read timeout is the server cutting off a slow client: a warning, as a 503 is. Other
 /// connection errors (a client hanging up mid-request) are routine and only logged at debug.
-fn log_connection_error(e: &hyper::Error) {
+pub(crate) fn log_connection_error(e: &hyper::Error) {
     if e.is_timeout() {
         tracing::warn!("connection closed: request headers not received in time");
     } else {
@@ -323,12 +322,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let mut config = Config::from_args(&args);
     config.trusted_keys = crate::signing::read_keys(&args.trusted_key)?;
     let state = load_state(&config)?;
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if let Some(n) = args.workers {
-        builder.worker_threads(n.max(1));
-    }
-    let runtime = builder
+    // This runtime only accepts connections and waits for signals; the serving threads have
+    // runtimes of their own (workers.rs).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .map_err(|e| io_error(Path::new("<tokio runtime>"), e))?;
     runtime.block_on(async {
