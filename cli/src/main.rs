@@ -52,6 +52,10 @@ enum Command {
         /// Indent the JSON for reading.
         #[arg(long)]
         pretty: bool,
+        /// Evaluate only this decision (its path, e.g. `risk.class`) and the rules it needs;
+        /// repeatable. Every decision by default.
+        #[arg(long = "decision", value_name = "PATH")]
+        decisions: Vec<String>,
     },
     /// Run the test cases of every pack under the given folders (default: rules).
     Test {
@@ -130,7 +134,8 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
             input,
             lang,
             pretty,
-        } => eval(&pack, &input, lang.as_deref(), pretty),
+            decisions,
+        } => eval(&pack, &input, lang.as_deref(), pretty, &decisions),
         Command::Test { paths, verbose } => test_cmd::run(&paths, verbose),
         Command::Check(args) => check::run(args),
         Command::Serve(args) => serve::run(args),
@@ -192,19 +197,37 @@ fn read_input(input: &str) -> Result<String, CliError> {
     Ok(text)
 }
 
-fn eval(pack: &Path, input: &str, lang: Option<&str>, pretty: bool) -> Result<ExitCode, CliError> {
+fn eval(
+    pack: &Path,
+    input: &str,
+    lang: Option<&str>,
+    pretty: bool,
+    decisions: &[String],
+) -> Result<ExitCode, CliError> {
     let lang = match lang {
         None => Lang::Both,
         Some(l) => Lang::parse(l)
             .ok_or_else(|| CliError::Usage(format!("--lang must be zh or en, not `{l}`")))?,
     };
     let compiled = packs::compile_path(pack)?;
+    let selection = if decisions.is_empty() {
+        None
+    } else {
+        Some(
+            compiled
+                .select(decisions)
+                .map_err(|e| CliError::Usage(format!("--decision: {e}")))?,
+        )
+    };
     let text = read_input(input)?;
     let options = EvalOptions {
         lang,
         ..EvalOptions::default()
     };
-    let outcome = compiled.evaluate_str(&text, &options);
+    let outcome = match &selection {
+        Some(selection) => compiled.evaluate_str_selected(&text, &options, selection),
+        None => compiled.evaluate_str(&text, &options),
+    };
     let json = if pretty {
         outcome.to_json_pretty()
     } else {

@@ -28,7 +28,7 @@ pub mod text;
 
 pub use compile::{CompiledPack, Limits};
 pub use error::LoadError;
-pub use eval::{Detail, EvalOptions};
+pub use eval::{Detail, EvalOptions, SelectError, Selection};
 pub use outcome::Outcome;
 pub use resolve::ResolvedPack;
 pub use source::PackFiles;

@@ -64,7 +64,7 @@ export async function runCorpus({ Engine, readText, log = console.log }) {
     let packPassed = 0;
     for (const line of lines) {
       const c = JSON.parse(line);
-      const opts = { lang: c.lang };
+      const opts = c.decisions ? { lang: c.lang, decisions: c.decisions } : { lang: c.lang };
       let ok = true;
       try {
         const got = engine.evaluateJson(c.input, opts);

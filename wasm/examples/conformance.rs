@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::source::{FieldDecl, FieldType};
-use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, PackFiles, ResolvedPack};
+use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, Outcome, PackFiles, ResolvedPack};
 use serde_json::{json, Map, Value};
 
 /// SplitMix64: small, seedable, the same on every machine.
@@ -279,7 +279,8 @@ fn write_pack(out: &Path, id: &str, bundle: &str, pack: &CompiledPack, cases: &[
         .expect("the pack compiles again")
         .interpret_only();
     let mut lines = String::new();
-    for c in cases {
+    let mut count = 0;
+    for (k, c) in cases.iter().enumerate() {
         let opts = EvalOptions {
             lang: c.lang,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
@@ -320,9 +321,83 @@ fn write_pack(out: &Path, id: &str, bundle: &str, pack: &CompiledPack, cases: &[
             "expected": expected});
         lines.push_str(&serde_json::to_string(&line).unwrap());
         lines.push('\n');
+        count += 1;
+        // Every third case again, limited to some decisions (in turn: each decision alone, then
+        // the first and the last together).
+        if k % 3 == 0 {
+            let paths: Vec<&String> = full.decisions.keys().collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let turn = (k / 3) % (paths.len() + 1);
+            let chosen: Vec<String> = match paths.get(turn) {
+                Some(p) => vec![(*p).clone()],
+                None => vec![(*paths[paths.len() - 1]).clone(), paths[0].clone()],
+            };
+            let selection = pack
+                .select(&chosen)
+                .expect("an outcome's decision is selectable");
+            let selected = pack.evaluate_str_selected(&c.input, &opts, &selection);
+            assert_selected_agrees(&selected, &full, &chosen, &format!("{id}, case {}", c.name));
+            let line = json!({"name": format!("{} (decisions {})", c.name, chosen.join(", ")),
+                "lang": lang_name(c.lang), "input": c.input, "decisions": chosen,
+                "expected": selected.to_json()});
+            lines.push_str(&serde_json::to_string(&line).unwrap());
+            lines.push('\n');
+            count += 1;
+        }
     }
     fs::write(out.join(format!("cases/{id}.jsonl")), lines).unwrap();
-    cases.len()
+    count
+}
+
+/// An evaluation limited to some decisions answers them as the whole evaluation does, and says
+/// nothing the whole evaluation does not: every decision, rule, field note, missing path and
+/// error in it is the whole outcome's.
+fn assert_selected_agrees(selected: &Outcome, full: &Outcome, chosen: &[String], case: &str) {
+    for path in chosen {
+        assert!(
+            selected.decisions.contains_key(path),
+            "{case}: selected decision {path} missing from the outcome"
+        );
+    }
+    for (path, decision) in &selected.decisions {
+        assert_eq!(
+            Some(decision),
+            full.decisions.get(path),
+            "{case}: decision {path} differs when selected"
+        );
+    }
+    for rule in &selected.rules {
+        let whole = full.rules.iter().find(|r| r.id == rule.id);
+        assert_eq!(
+            Some(rule),
+            whole,
+            "{case}: rule {} differs when selected",
+            rule.id
+        );
+    }
+    for (path, notes) in &selected.fields {
+        let whole = full.fields.get(path).cloned().unwrap_or_default();
+        assert!(
+            notes.iter().all(|n| whole.contains(n)),
+            "{case}: a note on {path} is not in the whole outcome"
+        );
+    }
+    assert!(
+        selected.missing.iter().all(|m| full.missing.contains(m)),
+        "{case}: a missing path is not in the whole outcome"
+    );
+    assert!(
+        selected.errors.iter().all(|e| full.errors.contains(e)),
+        "{case}: an error is not in the whole outcome"
+    );
+    if full.complete {
+        assert!(
+            selected.complete,
+            "{case}: the whole outcome is complete, the selected one not"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

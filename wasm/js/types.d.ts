@@ -17,6 +17,13 @@ export interface EvaluateOptions {
    * `errors` only, with `rules` and `fields` empty; the same answers, faster to build and read.
    */
   detail?: 'full' | 'decisions';
+  /**
+   * Decision paths (e.g. `["risk.class"]`) to limit the evaluation to: those decisions and the
+   * rules they need run, the others do not, and the outcome speaks only of the rules that ran
+   * (with any decision they depend on). Answers are the whole evaluation's. An unknown path throws
+   * `selection.unknown_decision`, an empty array `selection.empty`.
+   */
+  decisions?: string[];
 }
 
 export type RuleStatus = 'pass' | 'fail' | 'pending' | 'not_applicable' | 'error';

@@ -23,8 +23,10 @@ pub mod describe;
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::resolve::Bundle;
 use hegui_core::signature::{key_from_hex, verify_signed_bundle};
-use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, ResolvedPack};
-use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
+use std::cell::RefCell;
+
+use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, Outcome, ResolvedPack, Selection};
+use js_sys::{Array, Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -189,6 +191,8 @@ fn start() {
 #[wasm_bindgen]
 pub struct Engine {
     pack: CompiledPack,
+    /// The last `options.decisions` resolved: a form asks for the same ones on every keystroke.
+    selection: RefCell<Option<Selection>>,
 }
 
 #[wasm_bindgen]
@@ -203,15 +207,20 @@ impl Engine {
         let text = bundle_text(&bundle).map_err(Problem::into_js)?;
         let keys = trusted_keys(&options).map_err(Problem::into_js)?;
         let pack = load_bundle_text_trusted(&text, keys.as_deref()).map_err(Problem::into_js)?;
-        Ok(Engine { pack })
+        Ok(Engine {
+            pack,
+            selection: RefCell::new(None),
+        })
     }
 
     /// Evaluates an input document (a plain object) and returns the outcome as plain objects.
-    /// `options.lang`: `"zh"`, `"en"` or `"both"` (default).
+    /// `options.lang`: `"zh"`, `"en"` or `"both"` (default); `options.detail`: `"full"` (default)
+    /// or `"decisions"`; `options.decisions`: decision paths to limit the evaluation to (the rules
+    /// they need run, the others do not).
     pub fn evaluate(&self, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let opts = eval_options(&options).map_err(Problem::into_js)?;
         let text = input_text(&input).map_err(Problem::into_js)?;
-        json_to_js(&self.pack.evaluate_str(&text, &opts).to_json())
+        json_to_js(&self.run(&text, &opts, &options)?.to_json())
     }
 
     /// Evaluates an input document given as JSON text; returns the canonical outcome JSON, the
@@ -224,7 +233,7 @@ impl Engine {
                 Problem::new("input.not_text", "evaluateJson takes a JSON string").into_js(),
             );
         };
-        Ok(self.pack.evaluate_str(&text, &opts).to_json())
+        Ok(self.run(&text, &opts, &options)?.to_json())
     }
 
     /// Field metadata: `[{path, type, label: {zh, en}, help?, unit?, min?, max?, values?, ...}]`.
@@ -254,6 +263,56 @@ impl Engine {
     pub fn digest(&self) -> String {
         self.pack.digest().to_owned()
     }
+}
+
+impl Engine {
+    /// Evaluates `text`, limited to `options.decisions` when given.
+    fn run(&self, text: &str, opts: &EvalOptions, options: &JsValue) -> Result<Outcome, JsValue> {
+        let Some(wanted) = selected_decisions(options).map_err(Problem::into_js)? else {
+            return Ok(self.pack.evaluate_str(text, opts));
+        };
+        let mut cached = self.selection.borrow_mut();
+        if cached.as_ref().map(Selection::decisions) != Some(&wanted[..]) {
+            let selection = self.pack.select(&wanted).map_err(|e| {
+                let mut problem = Problem::new(e.code(), e.to_string());
+                problem.path = Some("options.decisions".into());
+                problem.into_js()
+            })?;
+            *cached = Some(selection);
+        }
+        match cached.as_ref() {
+            Some(selection) => Ok(self.pack.evaluate_str_selected(text, opts, selection)),
+            None => Ok(self.pack.evaluate_str(text, opts)),
+        }
+    }
+}
+
+/// `options.decisions`: absent, or an array of decision paths (repeats dropped, order kept).
+fn selected_decisions(options: &JsValue) -> Result<Option<Vec<String>>, Problem> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let list = Reflect::get(options, &JsValue::from_str("decisions")).unwrap_or(JsValue::UNDEFINED);
+    if list.is_undefined() || list.is_null() {
+        return Ok(None);
+    }
+    let not_a_list = || {
+        Problem::new(
+            "options.decisions",
+            "decisions is an array of decision paths, like [\"risk.class\"]",
+        )
+    };
+    if !Array::is_array(&list) {
+        return Err(not_a_list());
+    }
+    let mut wanted: Vec<String> = Vec::new();
+    for item in Array::from(&list).iter() {
+        let path = item.as_string().ok_or_else(not_a_list)?;
+        if !wanted.contains(&path) {
+            wanted.push(path);
+        }
+    }
+    Ok(Some(wanted))
 }
 
 /// The bundle's JSON text from a string, bytes or a parsed object.

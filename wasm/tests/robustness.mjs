@@ -98,6 +98,26 @@ throwsHegui('options: unknown detail', () => engine.evaluate(full, { detail: 'so
       JSON.stringify([whole.decisions, whole.complete, whole.missing, whole.errors]),
     JSON.stringify(brief.decisions));
 }
+// Selected decisions (docs/engine.md, "Selected decisions").
+throwsHegui('options: decisions not an array', () => engine.evaluate(full, { decisions: 'risk.class' }), 'options.decisions');
+throwsHegui('options: decisions not strings', () => engine.evaluate(full, { decisions: [1] }), 'options.decisions');
+throwsHegui('options: decisions empty', () => engine.evaluate(full, { decisions: [] }), 'selection.empty');
+throwsHegui('options: unknown decision', () => engine.evaluate(full, { decisions: ['risk.clas'] }), 'selection.unknown_decision');
+{
+  const whole = engine.evaluate(full);
+  const limited = engine.evaluate(full, { decisions: ['risk.class'] });
+  // asked again: the engine's kept selection serves it
+  const again = engine.evaluateJson(JSON.stringify(full), { decisions: ['risk.class'] });
+  const other = engine.evaluate(full, { decisions: ['supervision.policy'] });
+  check('options: decisions limits the outcome to what the decision needs, with the same answers',
+    limited.decisions['risk.class'].value === whole.decisions['risk.class'].value &&
+    JSON.stringify(limited.decisions['risk.class']) === JSON.stringify(whole.decisions['risk.class']) &&
+    limited.rules.length > 0 && limited.rules.length < whole.rules.length &&
+    !('risk.industry_risk' in limited.decisions) && 'risk.industry_risk' in whole.decisions &&
+    JSON.stringify(JSON.parse(again)) === JSON.stringify(limited) &&
+    JSON.stringify(other.decisions['supervision.policy']) === JSON.stringify(whole.decisions['supervision.policy']),
+    JSON.stringify(Object.keys(limited.decisions)));
+}
 // Pack description.
 const info = engine.pack();
 check('pack(): rules and decisions', info.rules.length > 0 && info.decisions.some((d) => d.name === 'risk.class') &&

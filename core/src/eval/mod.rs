@@ -6,6 +6,9 @@
 
 mod direct;
 pub mod input;
+mod selection;
+
+pub use selection::{SelectError, Selection};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -176,6 +179,40 @@ fn run_error(e: Box<EvalAltResult>) -> RunError {
 impl CompiledPack {
     /// Evaluates a JSON text, refusing one over the size limit or not valid JSON.
     pub fn evaluate_str(&self, text: &str, options: &EvalOptions) -> Outcome {
+        self.evaluate_str_in(text, options, None)
+    }
+
+    /// [`CompiledPack::evaluate_str`] limited to the selected decisions and the rules they need.
+    pub fn evaluate_str_selected(
+        &self,
+        text: &str,
+        options: &EvalOptions,
+        selection: &Selection,
+    ) -> Outcome {
+        self.evaluate_str_in(text, options, Some(selection))
+    }
+
+    /// Evaluates an input document (a JSON object).
+    pub fn evaluate(&self, input: &Value, options: &EvalOptions) -> Outcome {
+        self.evaluate_in(input, options, None)
+    }
+
+    /// [`CompiledPack::evaluate`] limited to the selected decisions and the rules they need.
+    pub fn evaluate_selected(
+        &self,
+        input: &Value,
+        options: &EvalOptions,
+        selection: &Selection,
+    ) -> Outcome {
+        self.evaluate_in(input, options, Some(selection))
+    }
+
+    fn evaluate_str_in(
+        &self,
+        text: &str,
+        options: &EvalOptions,
+        selection: Option<&Selection>,
+    ) -> Outcome {
         if text.len() > options.max_input_bytes {
             return self.document_error(
                 "input.too_large",
@@ -192,10 +229,11 @@ impl CompiledPack {
                     ),
                 ),
                 *options,
+                selection,
             );
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(v) => self.evaluate(&v, options),
+            Ok(v) => self.evaluate_in(&v, options, selection),
             Err(e) => self.document_error(
                 "input.malformed",
                 Text::new(
@@ -203,12 +241,34 @@ impl CompiledPack {
                     format!("input is not valid JSON: {e}"),
                 ),
                 *options,
+                selection,
             ),
         }
     }
 
-    /// Evaluates an input document (a JSON object).
-    pub fn evaluate(&self, input: &Value, options: &EvalOptions) -> Outcome {
+    fn evaluate_in(
+        &self,
+        input: &Value,
+        options: &EvalOptions,
+        selection: Option<&Selection>,
+    ) -> Outcome {
+        if let Some(other) = selection.filter(|s| s.digest != self.digest) {
+            return self.document_error(
+                "selection.other_pack",
+                Text::new(
+                    format!(
+                        "所选结论属于另一规则包（{}），不是 {}",
+                        other.digest, self.digest
+                    ),
+                    format!(
+                        "the selection was made for another pack ({}), not {}",
+                        other.digest, self.digest
+                    ),
+                ),
+                *options,
+                None,
+            );
+        }
         let Value::Object(doc) = input else {
             return self.document_error(
                 "input.wrong_type",
@@ -217,10 +277,12 @@ impl CompiledPack {
                     "the input document must be a JSON object",
                 ),
                 *options,
+                selection,
             );
         };
+        let runs = selection.map(|s| s.runs.as_slice());
         let mut view = InputView::build(&self.schema, doc);
-        let results = self.run_rules(&mut view, Keep::Json, options.detail);
+        let results = self.run_rules(&mut view, Keep::Json, options.detail, runs);
         self.assemble(&view, results, options.lang, options.detail)
     }
 
@@ -228,12 +290,12 @@ impl CompiledPack {
     pub(crate) fn constant_results(&self, constant: &[bool]) -> Vec<Option<RuleResult>> {
         let mut view = InputView::build(&self.schema, &serde_json::Map::new());
         // With the fields each rule read: a constant's result serves full outcomes too.
-        let results = self.run_rules(&mut view, Keep::Values, Detail::Full);
+        let results = self.run_rules(&mut view, Keep::Values, Detail::Full, None);
         results
             .into_iter()
             .zip(constant)
-            .map(|(mut r, &c)| {
-                c.then(|| {
+            .map(|(r, &c)| {
+                r.filter(|_| c).map(|mut r| {
                     r.constant = true;
                     r
                 })
@@ -241,10 +303,17 @@ impl CompiledPack {
             .collect()
     }
 
-    /// Runs every rule in dependency order, reusing the results of constant rules. A rule's value
-    /// moves on to the later rules ([`Vars`]); its result keeps the JSON of it (and, with
-    /// `Keep::Values`, a copy of the value itself).
-    fn run_rules(&self, view: &mut InputView, keep: Keep, detail: Detail) -> Vec<RuleResult> {
+    /// Runs every rule in dependency order (with `runs`, only the rules it marks), reusing the
+    /// results of constant rules. A rule's value moves on to the later rules ([`Vars`]); its
+    /// result keeps the JSON of it (and, with `Keep::Values`, a copy of the value itself). A rule
+    /// that did not run has no result.
+    fn run_rules(
+        &self,
+        view: &mut InputView,
+        keep: Keep,
+        detail: Detail,
+        runs: Option<&[bool]>,
+    ) -> Vec<Option<RuleResult>> {
         let mut vars = Vars {
             scope: self.initial_scope(std::mem::take(&mut view.roots)),
             produced: vec![None; self.rules.len()],
@@ -255,6 +324,9 @@ impl CompiledPack {
             let Some(rule) = self.rules.get(i) else {
                 continue;
             };
+            if runs.is_some_and(|runs| !runs.get(i).copied().unwrap_or(false)) {
+                continue;
+            }
             let (mut result, value) = match self.constants.get(i).and_then(Option::as_ref) {
                 Some(constant) => {
                     let mut r = constant.clone();
@@ -293,9 +365,6 @@ impl CompiledPack {
             }
         }
         results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| RuleResult::new(RuleStatus::Error)))
-            .collect()
     }
 
     fn pack_ref(&self) -> PackRef {
@@ -306,12 +375,24 @@ impl CompiledPack {
         }
     }
 
-    /// An outcome for an input that could not be read at all: every rule and decision is `error`.
-    fn document_error(&self, code: &str, message: Text, options: EvalOptions) -> Outcome {
+    /// An outcome for an input that could not be read at all: every rule and decision (of the
+    /// selection, with one) is `error`.
+    fn document_error(
+        &self,
+        code: &str,
+        message: Text,
+        options: EvalOptions,
+        selection: Option<&Selection>,
+    ) -> Outcome {
         let lang = options.lang;
+        let selected =
+            |i: &usize| selection.map_or(true, |s| s.runs.get(*i).copied() == Some(true));
         let decisions = self
             .rules
             .iter()
+            .enumerate()
+            .filter(|(i, _)| selected(i))
+            .map(|(_, r)| r)
             .filter(|r| r.decl.kind == RuleKind::Decision)
             .filter_map(|r| match &r.body {
                 Body::Value { path, .. } => Some((
@@ -330,7 +411,9 @@ impl CompiledPack {
         let rules = self
             .rules
             .iter()
-            .filter(|_| options.detail == Detail::Full)
+            .enumerate()
+            .filter(|(i, _)| options.detail == Detail::Full && selected(i))
+            .map(|(_, r)| r)
             .map(|r| self.rule_out(r, &mut RuleResult::new(RuleStatus::Error), lang, None))
             .collect();
         Outcome {
@@ -733,10 +816,12 @@ impl CompiledPack {
         }
     }
 
+    /// The outcome of the rules that ran (every rule, unless the evaluation was limited to a
+    /// selection of decisions).
     fn assemble(
         &self,
         view: &InputView,
-        mut results: Vec<RuleResult>,
+        mut results: Vec<Option<RuleResult>>,
         lang: Lang,
         detail: Detail,
     ) -> Outcome {
@@ -765,7 +850,12 @@ impl CompiledPack {
         let mut decisions = BTreeMap::new();
         let mut missing = Vec::new();
         let mut rules = Vec::with_capacity(if full { self.rules.len() } else { 0 });
-        for (rule, r) in self.rules.iter().zip(results.iter_mut()) {
+        let ran = self
+            .rules
+            .iter()
+            .zip(results.iter_mut())
+            .filter_map(|(rule, r)| Some((rule, r.as_mut()?)));
+        for (rule, r) in ran {
             let is_decision = rule.is_decision();
             // A decision value that cannot be printed (a non-finite number, a foreign type) is an
             // error of its rule, never a silently altered value. Without the trace, other rules'
