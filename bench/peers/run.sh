@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hegui against its peers, in one run: installs the peers, checks that every engine gives hegui's
 # answers on the shared inputs, times the ones that agree (Chromium, Node, native), measures the
-# bytes shipped, and regenerates the `## Peers` section of docs/BENCHMARKS.md. hegui is timed twice
-# (decisions-only, the ratios' baseline, and the full outcome); see README.md.
+# bytes shipped, and regenerates the `## Peers` section of docs/BENCHMARKS.md. hegui is timed three
+# times (the five answers only, the ratios' baseline; every decision; the full outcome); see
+# README.md.
 # Usage: bash bench/peers/run.sh [N inputs, default 1000]. Not part of scripts/test.sh.
 # Exit status: non-zero when an engine disagreed with hegui or a stage failed (the others still run).
 set -uo pipefail

@@ -1,7 +1,8 @@
 //! Evaluates `cn.supervision` many times, for profilers (`perf record`, `valgrind --tool=callgrind`).
 //!
 //! Run: `cargo run --release -p hegui-core --example profile_eval -- 20000 [--no-json] [--decisions]`
-//! (`HEGUI_PACK_DIR=DIR` for another pack folder, `HEGUI_INPUT=FILE` for another input document)
+//! (`HEGUI_PACK_DIR=DIR` for another pack folder, `HEGUI_INPUT=FILE` for another input document,
+//! `HEGUI_DECISIONS=risk.class,supervision.policy` to evaluate only those decisions)
 
 use std::fs;
 use std::path::Path;
@@ -57,9 +58,20 @@ fn main() {
     };
     // `--no-json` measures evaluation alone, without printing the outcome.
     let print = !std::env::args().any(|a| a == "--no-json");
+    // HEGUI_DECISIONS=a,b limits each evaluation to those decisions (`CompiledPack::select`).
+    let selection = std::env::var("HEGUI_DECISIONS").ok().map(|list| {
+        let paths: Vec<&str> = list.split(',').collect();
+        pack.select(&paths).unwrap_or_else(|e| {
+            eprintln!("HEGUI_DECISIONS: {e}");
+            std::process::exit(2);
+        })
+    });
     let mut bytes = 0;
     for _ in 0..n {
-        let outcome = pack.evaluate(&input, &options);
+        let outcome = match &selection {
+            Some(selection) => pack.evaluate_selected(&input, &options, selection),
+            None => pack.evaluate(&input, &options),
+        };
         bytes += if print {
             outcome.to_json().len()
         } else {

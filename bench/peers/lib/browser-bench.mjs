@@ -11,6 +11,7 @@ const peersDir = path.join(here, '..');
 const out = path.join(peersDir, 'out');
 const PEERS = { jsonlogic: 'json-logic-js', cel: '@marcbachmann/cel-js', jre: 'json-rules-engine' };
 const DECISIONS = 'hegui (wasm, decisions)'; // lib/peer-hegui.mjs decisionsName
+const SELECTED = 'hegui (wasm, selected)'; // lib/peer-hegui.mjs selectedName
 const srv = await serve(peersDir);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 const result = { env: 'chromium', chromium: browser.version(), inputs: 0, engines: {}, failed: {} };
@@ -32,12 +33,13 @@ try {
     const ref = await answersOf(hegui, false, docs); // the full outcome's answers: the reference for every other row
     const timed = [];
     const failed = {}, agree = [];
-    // hegui's decisions-only mode is checked like a peer: it must give the full outcome's answers.
-    const heguiDecisions = HP.load(H, bundles, { detail: 'decisions' });
-    {
-      const d = disagreements(ref, await answersOf(heguiDecisions, false, docs));
-      if (d.count) failed[HP.decisionsName] = { count: d.count, first: d.first, what: "hegui's full outcome" };
-      else { agree.push(HP.decisionsName); timed.push({ name: HP.decisionsName, engine: heguiDecisions, isAsync: false }); }
+    // hegui's selected and decisions-only modes are checked like peers: they must give the full
+    // outcome's answers.
+    for (const [variantName, detail] of [[HP.selectedName, 'selected'], [HP.decisionsName, 'decisions']]) {
+      const variant = HP.load(H, bundles, { detail });
+      const d = disagreements(ref, await answersOf(variant, false, docs));
+      if (d.count) failed[variantName] = { count: d.count, first: d.first, what: "hegui's full outcome" };
+      else { agree.push(variantName); timed.push({ name: variantName, engine: variant, isAsync: false }); }
     }
     timed.push({ name: HP.name, engine: hegui, isAsync: false });
     for (const [p, name] of Object.entries(PEERS)) {
@@ -54,8 +56,8 @@ try {
     return { inputs: docs.length, failed, agree, per_eval, isolated: self.crossOriginIsolated };
   }, { PEERS, rounds: Number(process.env.ROUNDS || 3) });
   Object.assign(result, { inputs: r.inputs, per_eval: r.per_eval, cross_origin_isolated: r.isolated });
-  result.baseline = r.per_eval[DECISIONS] ? DECISIONS : 'hegui (wasm)';
-  for (const n of r.agree) console.log(`chromium: ${n}: ${r.inputs}/${r.inputs} answers agree with hegui${n === DECISIONS ? "'s full outcome" : ''}`);
+  result.baseline = r.per_eval[SELECTED] ? SELECTED : r.per_eval[DECISIONS] ? DECISIONS : 'hegui (wasm)';
+  for (const n of r.agree) console.log(`chromium: ${n}: ${r.inputs}/${r.inputs} answers agree with hegui${n === DECISIONS || n === SELECTED ? "'s full outcome" : ''}`);
   for (const [n, f] of Object.entries(r.failed)) {
     result.failed[n] = f.error || `${f.count} of ${r.inputs} answers differ from ${f.what || 'hegui'}`;
     console.error(`chromium: ${n}: ${result.failed[n]}`);
@@ -64,7 +66,7 @@ try {
   // --- cold start: a new browser context (empty cache) per trial; import + fetch rules + load + first answer
   result.cold_ms = {};
   const TRIALS = Number(process.env.COLD_TRIALS || 5);
-  for (const [key, name] of [['hegui-decisions', DECISIONS], ['hegui', 'hegui (wasm)'], ...Object.entries(PEERS)]) {
+  for (const [key, name] of [['hegui-selected', SELECTED], ['hegui-decisions', DECISIONS], ['hegui', 'hegui (wasm)'], ...Object.entries(PEERS)]) {
     if (result.failed[name]) continue;
     const t = [];
     for (let i = 0; i < TRIALS; i++) {
@@ -75,11 +77,12 @@ try {
       t.push(await p.evaluate(async ({ key, doc }) => {
         const t0 = performance.now();
         let e;
-        if (key === 'hegui' || key === 'hegui-decisions') {
+        if (key === 'hegui' || key === 'hegui-decisions' || key === 'hegui-selected') {
           const H = await import('/out/hegui-pkg/index.js');
+          const HP = await import('/lib/peer-hegui.mjs');
           const [s, h] = await Promise.all([H.loadEngine('/out/cn.supervision.json'), H.loadEngine('/out/cn.healthy-enterprise.json')]);
-          const opts = key === 'hegui-decisions' ? { detail: 'decisions' } : undefined;
-          e = { evaluate: (d) => (s.evaluate(d, opts), h.evaluate(d, opts)) };
+          const opts = HP.optionsFor({ hegui: 'full', 'hegui-decisions': 'decisions', 'hegui-selected': 'selected' }[key]);
+          e = { evaluate: (d) => (s.evaluate(d, opts.supervision), h.evaluate(d, opts.healthy)) };
         } else {
           const [m, rules] = await Promise.all([import(`/out/browser/peer-${key}.js`), fetch(`/rules/${key}.json`).then((r) => r.json())]);
           e = m.load({ [key]: rules });

@@ -10,13 +10,13 @@ const which = process.argv[2];
 const doc = JSON.parse(fs.readFileSync(path.join(out, 'inputs.json'), 'utf8'))[0];
 const t1 = performance.now(); // the input is not part of the cold start
 let engine, name;
-if (which === 'hegui' || which === 'hegui-decisions') {
+if (which === 'hegui' || which === 'hegui-decisions' || which === 'hegui-selected') {
   const H = await import(path.join(out, 'hegui-pkg/index.js'));
   H.initSync({ module: fs.readFileSync(path.join(out, 'hegui-pkg/hegui_wasm_bg.wasm')) });
   const b = { supervision: fs.readFileSync(path.join(out, 'cn.supervision.json'), 'utf8'), healthy: fs.readFileSync(path.join(out, 'cn.healthy-enterprise.json'), 'utf8') };
   const HP = await import('./peer-hegui.mjs');
-  const decisions = which === 'hegui-decisions';
-  engine = HP.load(H, b, { detail: decisions ? 'decisions' : 'full' }); name = decisions ? HP.decisionsName : HP.name;
+  const detail = { hegui: 'full', 'hegui-decisions': 'decisions', 'hegui-selected': 'selected' }[which];
+  engine = HP.load(H, b, { detail }); name = { full: HP.name, decisions: HP.decisionsName, selected: HP.selectedName }[detail];
 } else {
   const m = await import(`./peer-${which}.mjs`);
   name = m.name;

@@ -20,20 +20,21 @@ const HP = await import('./peer-hegui.mjs');
 const hegui = HP.load(H, bundles);
 const ref = await answersOf(hegui, false, docs); // the full outcome's answers: the reference for every other row
 
-const result = { env: 'node', node: process.version, inputs: docs.length, engines: {}, failed: {}, baseline: HP.decisionsName };
+const result = { env: 'node', node: process.version, inputs: docs.length, engines: {}, failed: {}, baseline: HP.name };
 const timed = [];
-// hegui's decisions-only mode is checked like a peer: it must give the full outcome's answers.
-const heguiDecisions = HP.load(H, bundles, { detail: 'decisions' });
-{
-  const d = disagreements(ref, await answersOf(heguiDecisions, false, docs));
+// hegui's selected and decisions-only modes are checked like peers: they must give the full
+// outcome's answers. The first of them that does is the baseline of the ratios.
+for (const [variantName, detail] of [[HP.selectedName, 'selected'], [HP.decisionsName, 'decisions']]) {
+  const variant = HP.load(H, bundles, { detail });
+  const d = disagreements(ref, await answersOf(variant, false, docs));
   if (d.count) {
-    result.failed[HP.decisionsName] = `${d.count} of ${docs.length} answers differ from hegui's full outcome`;
-    console.error(`node: ${HP.decisionsName}: ${d.count} answers differ from hegui's full outcome; first:`);
+    result.failed[variantName] = `${d.count} of ${docs.length} answers differ from hegui's full outcome`;
+    console.error(`node: ${variantName}: ${d.count} answers differ from hegui's full outcome; first:`);
     for (const x of d.first) console.error(JSON.stringify(x));
-    result.baseline = HP.name;
   } else {
-    console.log(`node: ${HP.decisionsName}: ${docs.length}/${docs.length} answers agree with hegui's full outcome`);
-    timed.push({ name: HP.decisionsName, engine: heguiDecisions, isAsync: false });
+    console.log(`node: ${variantName}: ${docs.length}/${docs.length} answers agree with hegui's full outcome`);
+    timed.push({ name: variantName, engine: variant, isAsync: false });
+    if (result.baseline === HP.name) result.baseline = variantName;
   }
 }
 timed.push({ name: HP.name, engine: hegui, isAsync: false });
@@ -59,7 +60,7 @@ result.per_eval = await measure(timed, docs, { rounds: Number(process.env.ROUNDS
 const TRIALS = Number(process.env.COLD_TRIALS || 5);
 result.cold_ms = {};
 for (const e of timed) {
-  const key = e.name === HP.name ? 'hegui' : e.name === HP.decisionsName ? 'hegui-decisions' : PEERS.find((p) => e.name === JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), p, 'name'])).name);
+  const key = e.name === HP.name ? 'hegui' : e.name === HP.decisionsName ? 'hegui-decisions' : e.name === HP.selectedName ? 'hegui-selected' : PEERS.find((p) => e.name === JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), p, 'name'])).name);
   const t = [];
   for (let i = 0; i < TRIALS; i++) t.push(JSON.parse(execFileSync(process.execPath, [path.join(here, 'cold-node.mjs'), key])).ms);
   t.sort((a, b) => a - b);

@@ -1,8 +1,9 @@
 // Writes the `## Peers` section of docs/BENCHMARKS.md (between the peers:begin/end markers) from
-// out/{node,browser,native,sizes}.json. Ratios are row ÷ hegui's decisions-only row (the baseline:
-// `detail: 'decisions'` / `Detail::Decisions`, the same five answers the peers compute): above 1
-// means hegui is faster (or smaller), below 1 means the peer is. hegui's full-outcome row gets the
-// same ratio, i.e. what the whole trace costs on top of the decisions.
+// out/{node,browser,native,sizes}.json. Ratios are row ÷ hegui's selected row (the baseline: each
+// pack asked for the five answers the peers compute, `decisions: [...]` / `CompiledPack::select`,
+// decisions-only): above 1 means hegui is faster (or smaller), below 1 means the peer is. hegui's
+// other rows (every decision; the full outcome) get the same ratio, i.e. what the rest of the
+// packs and the trace cost on top.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,15 +24,18 @@ const us = (x) => (x == null ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toF
 const ratio = (p, h) => (p == null || h == null || !h ? '—' : (p / h >= 10 ? (p / h).toFixed(0) : (p / h).toFixed(2)) + '×');
 const kb = (b) => (b >= 10240 ? (b / 1024).toFixed(0) : (b / 1024).toFixed(1)) + ' KiB';
 
-// hegui's two rows in each environment: [decisions-only, full outcome].
-const HEGUI = { wasm: ['hegui (wasm, decisions)', 'hegui (wasm)'], native: ['hegui-core (decisions)', 'hegui-core'] };
+// hegui's three rows in each environment: [selected decisions, every decision, full outcome].
+const HEGUI = {
+  wasm: ['hegui (wasm, selected)', 'hegui (wasm, decisions)', 'hegui (wasm)'],
+  native: ['hegui-core (selected)', 'hegui-core (decisions)', 'hegui-core'],
+};
 const FULL_LABEL = { 'hegui (wasm)': 'hegui (wasm, full outcome)', 'hegui-core': 'hegui-core (full outcome)' };
-// The row the ratios divide by: the decisions-only row, or the full one if the former was not timed.
-const baselineOf = (r, [dec, full]) => (r?.per_eval?.[dec] ? dec : full);
-// Rows in order: the baseline, hegui's other row, then the peers as timed.
-function rows(r, [dec, full]) {
+// The row the ratios divide by: the first of hegui's rows that was timed.
+const baselineOf = (r, hegui) => hegui.find((n) => r?.per_eval?.[n]) ?? hegui[hegui.length - 1];
+// Rows in order: hegui's rows, then the peers as timed.
+function rows(r, heguiRows) {
   const names = r.order || Object.keys(r.per_eval);
-  const hegui = [dec, full].filter((n) => r.per_eval[n]);
+  const hegui = heguiRows.filter((n) => r.per_eval[n]);
   return [...hegui, ...names.filter((n) => !hegui.includes(n) && r.per_eval[n])];
 }
 const label = (name, base) => (name === base ? `**${name}**` : FULL_LABEL[name] || name);
@@ -64,15 +68,16 @@ function nativeTable(r) {
   return t;
 }
 
-// "full outcome ÷ decisions-only" per environment (median), for the text above the tables.
-function fullCost(r, [dec, full]) {
-  const d = r?.per_eval?.[dec], f = r?.per_eval?.[full];
+// "one hegui row ÷ another" per environment (median), for the text above the tables.
+function cost(r, hegui, above, below) {
+  const d = r?.per_eval?.[hegui[below]], f = r?.per_eval?.[hegui[above]];
   return d && f ? ratio(f.median_us, d.median_us) : null;
 }
-const costs = [['in Chromium', fullCost(browser, HEGUI.wasm)], ['in Node', fullCost(node, HEGUI.wasm)], ['natively', fullCost(native, HEGUI.native)]].filter(([, c]) => c);
+const costsOf = (above, below) => [['in Chromium', cost(browser, HEGUI.wasm, above, below)], ['in Node', cost(node, HEGUI.wasm, above, below)], ['natively', cost(native, HEGUI.native, above, below)]].filter(([, c]) => c);
+const costs = costsOf(2, 1), packCosts = costsOf(1, 0);
 const failures = [['Chromium', browser], ['Node', node], ['native', native]].flatMap(([env, r]) => Object.entries(r?.failed || {}).map(([n, why]) => `${n} in ${env} (${why})`));
 const baselineNote = [['Chromium', browser, HEGUI.wasm], ['Node', node, HEGUI.wasm], ['native', native, HEGUI.native]]
-  .filter(([, r, h]) => r?.per_eval && baselineOf(r, h) !== h[0]).map(([env]) => env);
+  .filter(([, r, h]) => r?.per_eval && baselineOf(r, h) !== h[0]).map(([env, r, h]) => `${env} (${baselineOf(r, h)})`);
 
 function sizeTable(s, key) {
   if (!s) return '_not run_\n';
@@ -95,19 +100,24 @@ pack's own CSV files. Inputs: ${node?.inputs ?? '?'} generated employers (seed 2
 states \`serious\`; no peer here can express hegui's "pending" without hand-written missing-field logic).
 ${failures.length ? `**Not timed** (answers differ from hegui's, or the engine failed): ${failures.join('; ')}. Every other engine gave the same answers as hegui on every input.` : 'Every timed engine gave the same answers as hegui on every input, in each environment.'}
 
-hegui has **two rows** in each table. Both evaluate every rule of both real packs; they differ in
-what they build afterwards:
-- **decisions-only** (\`engine.evaluate(input, { detail: 'decisions' })\` in WASM,
-  \`EvalOptions { detail: Detail::Decisions, .. }\` natively): the decisions, \`complete\`, \`missing\`
-  and \`errors\`, with \`rules: []\` and \`fields: {}\`. This is the peers' job (five answers, no
-  trace), so it is the **baseline: every ratio divides by this row**. It is checked like a peer: its
-  answers must equal the full outcome's on every input, or it is not timed.
-- **full outcome** (the default): also the bilingual (zh/en) trace of every rule, with bases, and the
-  notes for each field: work the peers do not do. Its ratio is what that trace costs on top of the
-  decisions${costs.length ? ` (median: ${costs.map(([e, c]) => `${c} ${e}`).join(', ')})` : ''}; divide a peer's ratio by it to
-  compare the peer with the full outcome.${baselineNote.length ? `\n  (${baselineNote.join(', ')}: the decisions-only row was not timed, so the ratios there divide by the full outcome.)` : ''}
+hegui has **three rows** in each table, all on the two real packs as shipped (one bundle each):
+- **selected** (\`engine.evaluate(input, { detail: 'decisions', decisions: [...] })\` in WASM,
+  \`CompiledPack::select\` and \`evaluate_selected\` natively; docs/engine.md, "Selected
+  decisions"): each pack is asked for the peers' five answers (cn.supervision: hazard grade,
+  management grade, class, policy; cn.healthy-enterprise: eligible), so only the rules those
+  decisions need run (9 of cn.supervision's 15 rules, 6 of cn.healthy-enterprise's 22), and the
+  outcome holds the decisions, \`complete\`, \`missing\` and \`errors\`. This is the peers' job (the
+  same five answers, no trace), so it is the **baseline: every ratio divides by this row**.
+- **every decision** (\`{ detail: 'decisions' }\`, \`Detail::Decisions\`): every rule of both packs
+  runs (the industry-risk catalogue, the credit-code check, the healthy-enterprise scoring items:
+  work the peers do not do); the same kind of outcome. Its ratio is what the rest of the packs cost${packCosts.length ? ` (median: ${packCosts.map(([e, c]) => `${c} ${e}`).join(', ')})` : ''}.
+- **full outcome** (the default): every rule, and the bilingual (zh/en) trace of each, with bases,
+  and the notes for each field. Its cost on top of every decision: ${costs.length ? costs.map(([e, c]) => `${c} ${e}`).join(', ') : '—'} (median).
 
-Ratios are **row ÷ hegui decisions-only**: above 1 hegui is faster or smaller, below 1 the peer is.
+The selected and every-decision rows are checked like a peer: their answers must equal the full
+outcome's on every input, or they are not timed.${baselineNote.length ? ` Where the selected row was not timed, the ratios divide by the next hegui row: ${baselineNote.join(', ')}.` : ''}
+
+Ratios are **row ÷ hegui selected**: above 1 hegui is faster or smaller, below 1 the peer is.
 Per-evaluation figures: each input's time is the mean of back-to-back repetitions, the fastest of
 ${node?.per_eval ? Object.values(node.per_eval)[0].rounds : 3} rounds; median and p99 are over the inputs. Cold start: from before importing the
 engine to the first answer (fresh process / fresh browser context, median of ${node?.cold_ms ? Object.values(node.cold_ms)[0].trials : 5}).
@@ -129,7 +139,7 @@ ${timeTable(node, HEGUI.wasm, true)}
 ${nativeTable(native)}
 ### Bytes shipped to a browser (gzip -9)
 
-Engines (one hegui package serves both rows above; \`detail\` is an evaluate option):
+Engines (one hegui package serves its three rows above; \`detail\` and \`decisions\` are evaluate options):
 
 ${sizeTable(sizes, 'engines')}
 Rules for this job:

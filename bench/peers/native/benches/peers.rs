@@ -2,10 +2,11 @@
 //! answers are compared with hegui's full outcome on the shared inputs (an engine that disagrees,
 //! hegui-core's decisions-only mode included, is not timed and the run exits non-zero); then a
 //! per-input pass (median and p99, as in Node and Chromium) and criterion (one iteration = the
-//! whole input set). hegui-core runs twice: full outcome and `Detail::Decisions` (the like-for-like
-//! row the report's ratios use). Writes ../out/native.json.
+//! whole input set). hegui-core runs three times: the peers' five decisions only (`select`, the
+//! like-for-like row the report's ratios use), every decision (`Detail::Decisions`) and the full
+//! outcome. Writes ../out/native.json.
 use criterion::{BenchmarkId, Criterion, Throughput};
-use hegui_peers_native::{inputs, peers_dir, DataLogic, Hegui, Peer, Zen, HEGUI_DECISIONS, HEGUI_FULL};
+use hegui_peers_native::{inputs, peers_dir, DataLogic, Hegui, Peer, Zen, HEGUI_DECISIONS, HEGUI_FULL, HEGUI_SELECTED};
 use serde_json::{json, Value};
 use std::hint::black_box;
 use std::time::Instant;
@@ -42,6 +43,9 @@ fn main() {
     let mut hegui_dec = Hegui::load_with(hegui_core::Detail::Decisions);
     let hegui_dec_load = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
+    let mut hegui_sel = Hegui::load_selected();
+    let hegui_sel_load = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
     let mut zen = Zen::load();
     let zen_load = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
@@ -50,9 +54,9 @@ fn main() {
 
     let reference: Vec<Value> = docs.iter().map(|d| hegui.answers(d)).collect();
     let mut failed = serde_json::Map::new();
-    // Timed in this order: hegui-core (decisions), hegui-core (full), the peers.
+    // Timed in this order: hegui-core (selected), hegui-core (decisions), hegui-core (full), the peers.
     let mut timed: Vec<&mut dyn Peer> = vec![];
-    let mut candidates: Vec<&mut dyn Peer> = vec![&mut hegui_dec as &mut dyn Peer];
+    let mut candidates: Vec<&mut dyn Peer> = vec![&mut hegui_sel as &mut dyn Peer, &mut hegui_dec as &mut dyn Peer];
     candidates.push(&mut hegui as &mut dyn Peer);
     candidates.push(&mut zen as &mut dyn Peer);
     candidates.push(&mut dl as &mut dyn Peer);
@@ -61,7 +65,7 @@ fn main() {
             timed.push(p); // the reference itself
             continue;
         }
-        let what = if p.name() == HEGUI_DECISIONS { "hegui's full outcome" } else { "hegui" };
+        let what = if p.name() == HEGUI_DECISIONS || p.name() == HEGUI_SELECTED { "hegui's full outcome" } else { "hegui" };
         let bad: Vec<usize> = docs.iter().enumerate().filter(|(i, d)| p.answers(d) != reference[*i]).map(|(i, _)| i).collect();
         if bad.is_empty() {
             println!("native: {}: {}/{} answers agree with {what}", p.name(), docs.len(), docs.len());
@@ -75,7 +79,7 @@ fn main() {
         }
     }
     let order: Vec<String> = timed.iter().map(|p| p.name().to_owned()).collect();
-    let baseline = if failed.contains_key(HEGUI_DECISIONS) { HEGUI_FULL } else { HEGUI_DECISIONS };
+    let baseline = [HEGUI_SELECTED, HEGUI_DECISIONS].into_iter().find(|n| !failed.contains_key(*n)).unwrap_or(HEGUI_FULL);
 
     let quick = std::env::var("QUICK").is_ok();
     let (rounds, reps) = if quick { (1, 3) } else { (3, 10) };
@@ -117,7 +121,7 @@ fn main() {
     }
     let out = json!({ "env": "native", "inputs": docs.len(), "per_eval": per_eval, "criterion": crit, "failed": failed,
         "order": order, "baseline": baseline,
-        "load_ms": { HEGUI_DECISIONS: hegui_dec_load, HEGUI_FULL: hegui_load, "zen-engine": zen_load, "datalogic-rs": dl_load } });
+        "load_ms": { HEGUI_SELECTED: hegui_sel_load, HEGUI_DECISIONS: hegui_dec_load, HEGUI_FULL: hegui_load, "zen-engine": zen_load, "datalogic-rs": dl_load } });
     std::fs::write(peers_dir().join("out/native.json"), serde_json::to_string_pretty(&out).unwrap_or_default()).ok();
     if !failed.is_empty() {
         std::process::exit(1);

@@ -28,15 +28,22 @@ fn answers(hazard: &Value, mgmt: &Value, class: &Value, policy: &Value, eligible
 // ---------------------------------------------------------------- hegui-core
 /// The two real packs. `Detail::Full` (the default) builds the whole outcome (every rule's trace,
 /// messages zh/en, bases, field notes); `Detail::Decisions` the same decisions with `rules` and
-/// `fields` empty (every rule still runs): the peers' job, so the row the ratios use.
+/// `fields` empty (every rule still runs); `load_selected` asks each pack for the peers' five
+/// answers only (`CompiledPack::select`: the rules those decisions need run, the others do not),
+/// decisions-only: the peers' exact job, so the row the ratios use.
 pub struct Hegui {
     sup: hegui_core::CompiledPack,
     he: hegui_core::CompiledPack,
     opts: hegui_core::EvalOptions,
+    selected: Option<(hegui_core::Selection, hegui_core::Selection)>,
     name: &'static str,
 }
 pub const HEGUI_FULL: &str = "hegui-core";
 pub const HEGUI_DECISIONS: &str = "hegui-core (decisions)";
+pub const HEGUI_SELECTED: &str = "hegui-core (selected)";
+/// The decisions the peers compute, in each pack.
+pub const SUPERVISION_DECISIONS: [&str; 4] = ["risk.hazard_grade", "risk.management_grade", "risk.class", "supervision.policy"];
+pub const HEALTHY_DECISIONS: [&str; 1] = ["healthy_enterprise.eligible"];
 impl Hegui {
     pub fn load() -> Self {
         Self::load_with(hegui_core::Detail::Full)
@@ -48,10 +55,21 @@ impl Hegui {
         };
         let name = if detail == hegui_core::Detail::Decisions { HEGUI_DECISIONS } else { HEGUI_FULL };
         let opts = hegui_core::EvalOptions { detail, ..Default::default() };
-        Hegui { sup: load("out/cn.supervision.json"), he: load("out/cn.healthy-enterprise.json"), opts, name }
+        Hegui { sup: load("out/cn.supervision.json"), he: load("out/cn.healthy-enterprise.json"), opts, selected: None, name }
+    }
+    pub fn load_selected() -> Self {
+        let mut h = Self::load_with(hegui_core::Detail::Decisions);
+        let sup = h.sup.select(&SUPERVISION_DECISIONS).expect("supervision decisions");
+        let he = h.he.select(&HEALTHY_DECISIONS).expect("healthy-enterprise decision");
+        h.selected = Some((sup, he));
+        h.name = HEGUI_SELECTED;
+        h
     }
     pub fn evaluate(&self, doc: &Value) -> (hegui_core::Outcome, hegui_core::Outcome) {
-        (self.sup.evaluate(doc, &self.opts), self.he.evaluate(doc, &self.opts))
+        match &self.selected {
+            Some((sup, he)) => (self.sup.evaluate_selected(doc, &self.opts, sup), self.he.evaluate_selected(doc, &self.opts, he)),
+            None => (self.sup.evaluate(doc, &self.opts), self.he.evaluate(doc, &self.opts)),
+        }
     }
 }
 impl Peer for Hegui {
