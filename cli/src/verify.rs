@@ -584,7 +584,20 @@ fn decision_differs(name: &str, ours: &DecisionOut, theirs: &Value, lang: Lang) 
 
 /// Evaluates with a guard: the engine does not panic, but a bug must not take a worker down.
 pub fn evaluate_guarded(pack: &CompiledPack, input: &Value, options: &EvalOptions) -> Outcome {
-    let run = std::panic::AssertUnwindSafe(|| pack.evaluate(input, options));
+    evaluate_guarded_in(pack, input, options, None)
+}
+
+/// [`evaluate_guarded`], limited to the selected decisions when given.
+pub fn evaluate_guarded_in(
+    pack: &CompiledPack,
+    input: &Value,
+    options: &EvalOptions,
+    selection: Option<&hegui_core::Selection>,
+) -> Outcome {
+    let run = std::panic::AssertUnwindSafe(|| match selection {
+        Some(selection) => pack.evaluate_selected(input, options, selection),
+        None => pack.evaluate(input, options),
+    });
     match std::panic::catch_unwind(run) {
         Ok(outcome) => outcome,
         Err(_) => {

@@ -378,6 +378,56 @@ fn detail_decisions_answers_the_same_without_the_trace() {
 }
 
 #[test]
+fn evaluate_can_be_limited_to_some_decisions() {
+    let server = Server::start(config());
+    let addr = server.addr;
+    let (input, full) = honest(addr);
+    let limited = post_json(
+        addr,
+        "/v1/packs/cn.supervision/evaluate?decisions=risk.class,%20supervision.policy",
+        &input,
+    );
+    assert_eq!(limited.status, 200);
+    let limited = limited.json();
+    let decisions = limited["decisions"].as_object().unwrap();
+    // the two asked for, and the two grades the class is read from
+    let mut names: Vec<&str> = decisions.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "risk.class",
+            "risk.hazard_grade",
+            "risk.management_grade",
+            "supervision.policy"
+        ]
+    );
+    for (path, decision) in decisions {
+        assert_eq!(decision, &full["decisions"][path], "{path}");
+    }
+    assert!(full["decisions"]["risk.industry_risk"].is_object());
+    let ran = limited["rules"].as_array().unwrap().len();
+    assert!(ran > 0 && ran < full["rules"].as_array().unwrap().len());
+
+    let unknown = post_json(
+        addr,
+        "/v1/packs/cn.supervision/evaluate?decisions=risk.clas",
+        &input,
+    );
+    assert_eq!(
+        (unknown.status, unknown.error_code()),
+        (400, "selection.unknown_decision".into())
+    );
+    assert_eq!(unknown.json()["error"]["path"], "decisions");
+    let empty = post_json(addr, "/v1/packs/cn.supervision/evaluate?decisions=", &input);
+    assert_eq!(
+        (empty.status, empty.error_code()),
+        (400, "selection.empty".into())
+    );
+    server.stop();
+}
+
+#[test]
 fn a_body_announced_over_the_cap_is_refused_before_it_is_read() {
     let mut config = config();
     config.timeout = Duration::from_secs(30);

@@ -145,6 +145,7 @@ pub struct PackQuery {
     version: Option<String>,
     lang: Option<String>,
     detail: Option<String>,
+    decisions: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -181,6 +182,25 @@ fn detail(q: Option<&str>) -> Result<Detail, ApiError> {
             format!("detail must be full or decisions, not `{q}`"),
         )
         .with_path("detail")
+    })
+}
+
+/// `?decisions=risk.class,supervision.policy`: the evaluation limited to those decisions
+/// (docs/engine.md, "Selected decisions"); every decision without it.
+fn selection(
+    pack: &hegui_core::CompiledPack,
+    q: Option<&str>,
+) -> Result<Option<hegui_core::Selection>, ApiError> {
+    let Some(q) = q else {
+        return Ok(None);
+    };
+    let paths: Vec<&str> = q
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    pack.select(&paths).map(Some).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()).with_path("decisions")
     })
 }
 
@@ -365,12 +385,13 @@ pub async fn get_pack(
         ("id" = String, Path, description = "pack id"),
         ("version" = Option<String>, Query, description = "pack version; the newest by default"),
         ("lang" = Option<String>, Query, description = "`zh` or `en`: messages in one language only"),
-        ("detail" = Option<String>, Query, description = "`full` (default) or `decisions`: the outcome without `rules` and `fields`")
+        ("detail" = Option<String>, Query, description = "`full` (default) or `decisions`: the outcome without `rules` and `fields`"),
+        ("decisions" = Option<String>, Query, description = "comma-separated decision paths (`risk.class,supervision.policy`): only those decisions and the rules they need are evaluated")
     ),
     request_body(content = Object, description = "the input document", content_type = "application/json"),
     responses(
         (status = 200, description = "the outcome document (`hegui.outcome/1`)", body = Object),
-        (status = 400, description = "`request.malformed` (not JSON) or `request.query`", body = ErrorBody),
+        (status = 400, description = "`request.malformed` (not JSON), `request.query`, `selection.empty` or `selection.unknown_decision`", body = ErrorBody),
         (status = 404, description = "`pack.unknown` or `pack.unknown_version`", body = ErrorBody),
         (status = 413, description = "`request.too_large`", body = ErrorBody),
         (status = 415, description = "`request.content_type`", body = ErrorBody),
@@ -390,10 +411,16 @@ pub async fn evaluate(
     let mut options = state.options;
     options.lang = lang(q.lang.as_deref(), options.lang)?;
     options.detail = detail(q.detail.as_deref())?;
+    let selection = selection(&pack.compiled, q.decisions.as_deref())?;
     let size = body.len();
     let bytes = run_cpu(&state, size, move || {
         let input: Value = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
-        let outcome = crate::verify::evaluate_guarded(&pack.compiled, &input, &options);
+        let outcome = crate::verify::evaluate_guarded_in(
+            &pack.compiled,
+            &input,
+            &options,
+            selection.as_ref(),
+        );
         Ok(outcome.to_json_bytes())
     })
     .await?;
