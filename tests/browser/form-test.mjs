@@ -101,6 +101,18 @@ try {
   s = await state('employer.credit_code');
   check('<html lang="en">: English message', s.text.startsWith('Invalid unified social credit code'), s.text);
 
+  // Limited to one decision: the credit-code check is not among the rules `risk.class` needs, so
+  // it neither runs nor annotates the form; the class is still decided.
+  await page.goto(`${server.url}/tests/browser/form.html?decisions=risk.class`);
+  await page.waitForFunction(() => window.heguiReady === true);
+  await page.fill('[name="employer.credit_code"]', '123');
+  s = await state('employer.credit_code');
+  check('decisions option: a rule the decision does not need leaves the field alone', s.text === '' && s.invalid === null, JSON.stringify(s));
+  const limited = await page.evaluate(() => window.outcomes[window.outcomes.length - 1]);
+  check('decisions option: the outcome holds the class and what it reads, not the rest',
+    'risk.class' in limited.decisions && !('supervision.policy' in limited.decisions) && !('risk.industry_risk' in limited.decisions) &&
+    !limited.rules.some((r) => r.id === 'credit_code_valid'), JSON.stringify(Object.keys(limited.decisions)));
+
   // data-hegui-list rows, added by the portal's own script.
   await page.goto(`${server.url}/tests/browser/form-rows.html`);
   await page.waitForFunction(() => window.heguiReady === true);

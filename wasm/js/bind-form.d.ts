@@ -37,6 +37,11 @@ export interface BindFormOptions {
   placeMessage?: (element: HTMLElement, controls: Element[], path: string) => void;
   /** Evaluate once when binding (default true). */
   evaluateNow?: boolean;
+  /**
+   * Decision paths to evaluate (default: every decision): only they and the rules they need run,
+   * so only those rules annotate the form (`engine.evaluate`'s `decisions` option).
+   */
+  decisions?: string[];
 }
 
 export interface FormBinding {
@@ -51,7 +56,7 @@ export interface FormBinding {
 }
 
 export interface EngineLike {
-  evaluate(input: unknown, options?: { lang?: string }): Outcome;
+  evaluate(input: unknown, options?: { lang?: string; decisions?: string[] }): Outcome;
   fields(): { path: string; type: string }[];
 }
 

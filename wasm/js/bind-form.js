@@ -377,6 +377,10 @@ export function bindForm(form, engine, options = {}) {
     for (const path of [...shown.keys()]) if (!wanted.has(path)) clear(path);
   }
 
+  // options.decisions: only those decisions and the rules they need are evaluated, so only
+  // those rules annotate the form (docs/engine.md, "Selected decisions").
+  const evaluateOptions = options.decisions ? { lang, decisions: options.decisions } : { lang };
+
   function evaluate() {
     if (destroyed) return null;
     clearTimeout(timer);
@@ -384,7 +388,7 @@ export function bindForm(form, engine, options = {}) {
     let outcome = null;
     try {
       const { input, groups } = collect();
-      outcome = engine.evaluate(input, { lang });
+      outcome = engine.evaluate(input, evaluateOptions);
       lastOutcome = outcome;
       render(outcome, groups);
     } catch (err) {
