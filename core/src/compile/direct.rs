@@ -186,27 +186,28 @@ impl Function {
 pub struct DirectExpr {
     pub root: Direct,
     pub slots: usize,
-    /// The form reads a root of produced values by name (`risk` whole, or a path below it that
-    /// is no rule's value): it needs the evaluation scope with every value published so far.
+    /// The form reads a variable of the evaluation scope by name (an input root whole, a root of
+    /// produced values, a path below one that is no field and no rule's value): the scope must
+    /// be built, with every value published so far, before it runs.
     pub needs_scope: bool,
 }
 
 /// Lowers a compiled expression, or `None` when it uses anything outside the direct forms.
-/// `field` gives the slot of a scalar document field by its path (`employer.employees`), read
-/// directly rather than through the input's maps.
+/// `field` gives the slot of a document field by its path (`employer.employees`,
+/// `hazards.factors`), read directly rather than through the input's maps.
 pub fn lower(ast: &AST, field: &FieldSlots<'_>) -> Option<DirectExpr> {
     lower_with(ast, field, &|_| None, &|_, _| false)
 }
 
 /// [`lower`], with the values rules produce: `produced` gives the index of the rule producing a
 /// path (`risk.hazard_grade`, `rules.bc1`), read from the evaluation's list of produced values
-/// rather than the scope's maps; `reaches_produced(root, property)` tells whether reading
-/// variable `root` (then `.property`, when given) may reach such values through the scope.
+/// rather than the scope's maps; `reads_scope(root, property)` tells whether reading variable
+/// `root` (then `.property`, when given) goes through the evaluation scope ([`DirectExpr::needs_scope`]).
 pub fn lower_with(
     ast: &AST,
     field: &FieldSlots<'_>,
     produced: &FieldSlots<'_>,
-    reaches_produced: &dyn Fn(&str, Option<&str>) -> bool,
+    reads_scope: &dyn Fn(&str, Option<&str>) -> bool,
 ) -> Option<DirectExpr> {
     let mut lowering = Lowering {
         field: Some(field),
@@ -215,7 +216,7 @@ pub fn lower_with(
     };
     let root = lowering.block(ast.statements())?;
     (lowering.nodes <= MAX_NODES).then(|| DirectExpr {
-        needs_scope: names_any(&root, reaches_produced),
+        needs_scope: names_any(&root, reads_scope),
         root,
         slots: lowering.slots,
     })
@@ -416,7 +417,11 @@ impl Lowering<'_> {
             Expr::FloatConstant(f, _) => Direct::Const(Dynamic::from_float(**f)),
             Expr::StringConstant(s, _) => Direct::Const(Dynamic::from(s.clone())),
             Expr::DynamicConstant(d, _) => Direct::Const((**d).clone()),
-            Expr::Variable(var, _, _) => self.variable(&var.1),
+            // A top-level field or a one-segment value read whole (`assessment_date`).
+            Expr::Variable(var, _, _) => match self.variable(&var.1) {
+                name @ Direct::Name(_) => self.document_field(name, Vec::new()),
+                local => local,
+            },
             Expr::Array(items, _) => Direct::Array(self.exprs(items.iter())?),
             Expr::Map(map, _) => Direct::Map(
                 map.0
@@ -466,7 +471,8 @@ impl Lowering<'_> {
         let mut found = self
             .produced
             .and_then(|produced| produced(&path))
-            .map(|rule| (Direct::Produced(rule), 0));
+            .map(|rule| (Direct::Produced(rule), 0))
+            .or_else(|| field(&path).map(|slot| (Direct::Field(slot), 0)));
         for (i, step) in steps.iter().enumerate() {
             let Step::Property(name) = step else { break };
             path.push('.');
@@ -484,6 +490,7 @@ impl Lowering<'_> {
                 let rest = steps.split_off(taken);
                 Direct::Path(Box::new(value), rest)
             }
+            None if steps.is_empty() => base,
             None => Direct::Path(Box::new(base), steps),
         }
     }

@@ -139,6 +139,9 @@ pub struct CompiledPack {
     pub(crate) order: Vec<usize>,
     /// Roots of produced value paths, each a map in the evaluation scope.
     pub(crate) value_roots: BTreeSet<String>,
+    /// How many variables the evaluation scope starts with (input roots, value roots, `params`,
+    /// `rules`, `scores`): what rhai counts against its variable limit before any `let`.
+    pub(crate) scope_roots: usize,
     pub(crate) params: rhai::Map,
     /// Results of the rules that read no input, directly or through what they depend on:
     /// computed once here, since rules are pure, and reused by every evaluation.
@@ -195,7 +198,7 @@ impl CompiledPack {
             rules.push(rule);
         }
         if direct_fits(limits) {
-            let field = |path: &str| schema.scalar_slot(path);
+            let field = |path: &str| schema.value_slot(path);
             let produced = |path: &str| {
                 names
                     .produced
@@ -215,8 +218,21 @@ impl CompiledPack {
                     })
             };
             for rule in &mut rules {
+                // What a direct form reads by name from the evaluation's scope, which is then
+                // built for it: any variable but the rule's item and index (bound apart) and
+                // `params` (read from the pack), and a root of produced values.
+                let bound: Vec<String> = rule
+                    .for_each
+                    .iter()
+                    .flat_map(|fe| [Some(fe.alias.clone()), fe.index.clone()])
+                    .flatten()
+                    .collect();
+                let reads_scope = |root: &str, property: Option<&str>| {
+                    reaches_produced(root, property)
+                        || !(root == PARAMS_ROOT || bound.iter().any(|b| b == root))
+                };
                 rule.for_each_expr_mut(|e| {
-                    e.direct = direct::lower_with(&e.ast, &field, &produced, &reaches_produced);
+                    e.direct = direct::lower_with(&e.ast, &field, &produced, &reads_scope);
                 });
             }
         }
@@ -252,7 +268,16 @@ impl CompiledPack {
             .map(|(k, v)| (k.as_str().into(), param_dynamic(v)))
             .collect();
         let constant = constant_rules(&rules, &order);
+        // A handful of names: a list (a set type of its own would cost the browser engine code).
+        let mut scope_names = vec![PARAMS_ROOT, RULES_ROOT, SCORES_ROOT];
+        for root in schema.roots.iter().chain(&names.value_roots) {
+            if !scope_names.contains(&root.as_str()) {
+                scope_names.push(root);
+            }
+        }
+        let scope_roots = scope_names.len();
         let mut pack = CompiledPack {
+            scope_roots,
             value_roots: names.value_roots.clone(),
             resolved,
             digest,

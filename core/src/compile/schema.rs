@@ -118,13 +118,10 @@ impl InputSchema {
             .map_or((usize::MAX, false), |(i, f)| (i, f.optional))
     }
 
-    /// The slot of a document field holding one value (not a list or a map), which direct forms
-    /// read from the evaluation's field values.
-    pub fn scalar_slot(&self, path: &str) -> Option<usize> {
-        use crate::source::FieldType;
-        self.find(path)
-            .filter(|(_, f)| !matches!(f.ty, FieldType::List | FieldType::Map))
-            .map(|(i, _)| i)
+    /// The slot of a document field (a list or a map field included), which direct forms read
+    /// from the evaluation's field values.
+    pub fn value_slot(&self, path: &str) -> Option<usize> {
+        self.find(path).map(|(i, _)| i)
     }
 
     /// The position of item field `name` in the items of `list` (`usize::MAX` for none) and

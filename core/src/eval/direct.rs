@@ -11,6 +11,7 @@ use rhai::{Array, Dynamic, ImmutableString, Map, Scope, INT};
 use crate::compile::direct::{
     Comparison, Direct, DirectExpr, ForLoop, Function, Mutation, Operator, Step,
 };
+use crate::compile::PARAMS_ROOT;
 use crate::functions::{builtins, credit_code, dates, lists};
 
 /// The direct form cannot answer this case exactly as rhai would: rhai runs the expression.
@@ -22,7 +23,12 @@ type Answer = Result<Dynamic, GiveUp>;
 /// What the expression can read: the evaluation scope, and for a `for_each` rule its current
 /// item (by its alias) and index.
 pub(crate) struct Env<'a> {
+    /// Empty until the evaluation needs it (a form with `needs_scope` fills it first).
     pub scope: &'a Scope<'static>,
+    /// The number of variables rhai's scope holds (or would hold) when the expression runs.
+    pub scope_len: usize,
+    /// The pack's parameters (`params.*`), read in place.
+    pub params: &'a Map,
     /// The values the rules run so far produced, by rule index (`Direct::Produced`); `None` for
     /// a rule not run yet, pending or in error.
     pub produced: &'a [Option<Dynamic>],
@@ -49,7 +55,7 @@ pub(crate) struct Env<'a> {
 pub(crate) fn evaluate(expr: &DirectExpr, env: &mut Env<'_>) -> Answer {
     // rhai counts `let`s against its variable limit: leave any expression that could reach it to
     // rhai (the count is of every `let` in the text, branches included, so it errs on that side).
-    if env.scope.len() + 2 + expr.slots > env.max_variables {
+    if env.scope_len + 2 + expr.slots > env.max_variables {
         return Err(GiveUp);
     }
     env.locals.clear();
@@ -72,6 +78,10 @@ fn eval(d: &Direct, env: &mut Env<'_>) -> Answer {
         Direct::Path(base, steps) => match &**base {
             // From the value in place: only what the steps reach is cloned.
             Direct::Produced(rule) => walk(produced(*rule, env)?, steps, env),
+            Direct::Field(slot) => {
+                let fields: &[Dynamic] = env.fields;
+                walk(fields.get(*slot).ok_or(GiveUp)?, steps, env)
+            }
             // Walk from the variable itself: only the value at the end is cloned.
             Direct::Name(name) => match lookup(name, env)? {
                 Base::Map(map) => walk_map(map, steps, env),
@@ -278,6 +288,10 @@ fn lookup<'a>(name: &str, env: &Env<'a>) -> Result<Base<'a>, GiveUp> {
         if index_name == name {
             return Ok(Base::Owned(Dynamic::from_int(i)));
         }
+    }
+    if name == PARAMS_ROOT {
+        let params: &'a Map = env.params;
+        return Ok(Base::Map(params));
     }
     let scope: &'a Scope<'static> = env.scope;
     scope.get(name).map(Base::Value).ok_or(GiveUp)

@@ -48,13 +48,12 @@ impl ItemView {
 /// The validated input.
 #[derive(Debug, Clone, Default)]
 pub struct InputView {
-    /// One rhai value per input root: a map for `employer`, `hazards`, ...; the value itself for
-    /// a top-level field such as `assessment_date`.
-    pub roots: Roots,
     /// The state of each document field, by its position in the schema (`Reads::slots`).
     pub states: Vec<FieldState>,
-    /// The converted value of each scalar document field by the same position; unit for an
-    /// absent or invalid one, and for lists and maps (read through the roots).
+    /// The converted value of each document field by the same position (a list's items as an
+    /// array of maps, a map field's map); unit for an absent or invalid one. Direct forms read
+    /// them by slot; the rhai scope's maps are built from them only when needed
+    /// ([`InputView::roots`]).
     pub values: Vec<Dynamic>,
     /// The items of each present list field, by the field's slot.
     pub lists: Vec<(usize, Vec<ItemView>)>,
@@ -74,6 +73,30 @@ impl InputView {
             .map_or(&[], |(_, items)| items.as_slice())
     }
 
+    /// The input's values as rhai variables, one per root: a map for `employer`, `hazards`, ...;
+    /// the value itself for a top-level field such as `assessment_date`. An absent object root is
+    /// an empty map. Built only for what reads the input through rhai's scope (docs/engine.md,
+    /// "Direct forms").
+    pub fn roots(&self, schema: &InputSchema) -> Roots {
+        let mut roots = Roots::default();
+        let present = self
+            .states
+            .iter()
+            .zip(&self.values)
+            .zip(&schema.segments)
+            .filter(|((state, _), _)| **state == FieldState::Present);
+        for ((_, value), segments) in present {
+            insert_segments(&mut roots, segments, value.clone());
+        }
+        for root in &schema.roots {
+            // An absent top-level scalar stays unit; an absent object root is an empty map.
+            if schema.field(root).is_none() {
+                let _map = roots.entry(root);
+            }
+        }
+        roots
+    }
+
     /// Checks `doc` (a JSON object) against the schema. The caller has checked it is an object.
     pub fn build(schema: &InputSchema, doc: &serde_json::Map<String, Value>) -> InputView {
         let mut view = InputView {
@@ -83,7 +106,7 @@ impl InputView {
         };
         let mut reported_objects = BTreeSet::new();
         for (slot, (field, segments)) in schema.fields.iter().zip(&schema.segments).enumerate() {
-            let mut scalar = Dynamic::UNIT;
+            let mut converted = Dynamic::UNIT;
             let state = match lookup(doc, segments) {
                 Lookup::Absent => FieldState::Absent,
                 Lookup::NotObject(at) => {
@@ -100,10 +123,7 @@ impl InputView {
                         FieldState::Invalid
                     }
                     Converted::Scalar(d) => {
-                        if !matches!(field.ty, FieldType::Map) {
-                            scalar = d.clone();
-                        }
-                        insert_segments(&mut view.roots, segments, d);
+                        converted = d;
                         FieldState::Present
                     }
                     Converted::List(items) => {
@@ -112,7 +132,7 @@ impl InputView {
                             build_items(&field.path, items, items_schema, &mut view.errors);
                         match values {
                             Some(values) => {
-                                insert_segments(&mut view.roots, segments, values);
+                                converted = values;
                                 view.lists.push((slot, views));
                                 FieldState::Present
                             }
@@ -122,13 +142,7 @@ impl InputView {
                 },
             };
             view.states.push(state);
-            view.values.push(scalar);
-        }
-        for root in &schema.roots {
-            // An absent top-level scalar stays unit; an absent object root is an empty map.
-            if schema.field(root).is_none() {
-                let _map = view.roots.entry(root);
-            }
+            view.values.push(converted);
         }
         view
     }

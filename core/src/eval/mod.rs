@@ -315,7 +315,8 @@ impl CompiledPack {
         runs: Option<&[bool]>,
     ) -> Vec<Option<RuleResult>> {
         let mut vars = Vars {
-            scope: self.initial_scope(std::mem::take(&mut view.roots)),
+            scope: Scope::new(),
+            scope_ready: false,
             produced: vec![None; self.rules.len()],
             unpublished: Vec::new(),
         };
@@ -510,7 +511,7 @@ impl CompiledPack {
             if let Some(stop) = stop_at_gate(&mut gate) {
                 return stop;
             }
-            match self.run_bool(when, vars, &view.values, None) {
+            match self.run_bool(when, vars, view, None) {
                 Ok(true) => {}
                 Ok(false) => {
                     let mut r = RuleResult::new(RuleStatus::NotApplicable);
@@ -585,14 +586,14 @@ impl CompiledPack {
                             .as_deref()
                             .map(|name| (name, INT::try_from(index).unwrap_or(INT::MAX))),
                     };
-                    match self.run_body(rule, vars, &view.values, Some(&binding)) {
+                    match self.run_body(rule, vars, view, Some(&binding)) {
                         Ok(o) => outputs.push(o),
                         Err(e) => return self.pending_or_error(gate, e),
                     }
                 }
                 self.combine(rule, gate, outputs)
             }
-            _ => match self.run_body(rule, vars, &view.values, None) {
+            _ => match self.run_body(rule, vars, view, None) {
                 Ok(o) => self.combine(rule, gate, std::iter::once(o)),
                 Err(e) => self.pending_or_error(gate, e),
             },
@@ -604,17 +605,25 @@ impl CompiledPack {
         &self,
         expr: &Expr,
         vars: &mut Vars,
-        fields: &[Dynamic],
+        view: &InputView,
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Dynamic, RunError> {
         if let (Some(form), true) = (&expr.direct, self.use_direct) {
             if form.needs_scope {
-                vars.publish_all(&self.rules);
+                vars.fill_scope(self, view);
             }
             let mut env = direct::Env {
                 scope: &vars.scope,
+                // Until the scope is filled, what it would hold: its roots, and a variable for
+                // each rule at most (a value with a one-segment path).
+                scope_len: if vars.scope_ready {
+                    vars.scope.len()
+                } else {
+                    self.scope_roots + self.rules.len()
+                },
+                params: &self.params,
                 produced: &vars.produced,
-                fields,
+                fields: &view.values,
                 item: item.map(|b| (b.alias, b.value)),
                 index: item.and_then(|b| b.index),
                 locals: LOCALS.take(),
@@ -635,7 +644,7 @@ impl CompiledPack {
                 (Err(_), None) => {}
             }
         }
-        vars.publish_all(&self.rules);
+        vars.fill_scope(self, view);
         let scope = &mut vars.scope;
         let len = scope.len();
         if let Some(b) = item {
@@ -658,10 +667,10 @@ impl CompiledPack {
         &self,
         expr: &Expr,
         vars: &mut Vars,
-        fields: &[Dynamic],
+        view: &InputView,
         item: Option<&ItemBinding<'_>>,
     ) -> Result<bool, RunError> {
-        let v = self.run(expr, vars, fields, item)?;
+        let v = self.run(expr, vars, view, item)?;
         v.as_bool()
             .map_err(|t| RunError::Runtime(format!("expected a true/false result, got {t}")))
     }
@@ -670,13 +679,13 @@ impl CompiledPack {
         &self,
         rule: &CompiledRule,
         vars: &mut Vars,
-        fields: &[Dynamic],
+        view: &InputView,
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Output, RunError> {
         match &rule.body {
-            Body::Assert(e) => self.run_bool(e, vars, fields, item).map(Output::Bool),
+            Body::Assert(e) => self.run_bool(e, vars, view, item).map(Output::Bool),
             Body::Points { expr, max } => {
-                let v = self.run(expr, vars, fields, item)?;
+                let v = self.run(expr, vars, view, item)?;
                 let p = as_number(&v).ok_or_else(|| {
                     RunError::Runtime(format!("points must be a number, got {}", v.type_name()))
                 })?;
@@ -690,12 +699,12 @@ impl CompiledPack {
                     "all_pass is decided before running".into(),
                 )),
                 ValueSource::Expr(e) => self
-                    .run(e, vars, fields, item)
+                    .run(e, vars, view, item)
                     .map(|v| Output::Value(v, true)),
                 ValueSource::Table { table, args } => {
                     let mut values: smallvec::SmallVec<[Dynamic; 4]> = smallvec::SmallVec::new();
                     for a in args {
-                        let v = self.run(a, vars, fields, item)?;
+                        let v = self.run(a, vars, view, item)?;
                         // An input that does not apply makes the lookup not apply either.
                         if v.is_unit() {
                             return Ok(Output::Value(Dynamic::UNIT, true));
@@ -1093,16 +1102,21 @@ fn severity_name(s: Severity) -> &'static str {
     }
 }
 
-/// What the expressions of an evaluation read besides the input's scalar fields: the rhai scope
+/// What the expressions of an evaluation read besides the input's fields: the rhai scope
 /// (input roots, `params`, and the produced values rhai reads), and the produced values by rule.
 ///
 /// A rule's value goes into `produced` at once, where the direct forms read it
-/// (`Direct::Produced`); it is copied into the scope's maps only when something needs the scope
-/// whole: an expression run in rhai, or a direct form that reads a root of produced values by
-/// name. When every expression of a pack is direct (the shipped packs': the conformance corpus
-/// checks it), the scope never receives them.
+/// (`Direct::Produced`); the input's fields are read by slot (`Direct::Field`) and the parameters
+/// from the pack. The scope is built, and the values copied into its maps, only when something
+/// needs it whole: an expression run in rhai, or a direct form that reads a variable by name
+/// (an input root whole, a root of produced values). When every expression of a pack is direct
+/// and reads by slot (the shipped packs': the conformance corpus checks the first), no
+/// evaluation builds it.
 struct Vars {
+    /// Empty until something reads through it ([`Vars::fill_scope`]).
     scope: Scope<'static>,
+    /// Whether `scope` holds the input's roots, the parameters and the result maps.
+    scope_ready: bool,
     produced: Vec<Option<Dynamic>>,
     /// Rules whose values are in `produced` but not yet in the scope, in the order they ran.
     unpublished: Vec<usize>,
@@ -1126,9 +1140,15 @@ impl Vars {
         }
     }
 
-    /// Copies the values not yet in the scope into it, in the order the rules ran: the scope is
-    /// then what it would be had every value gone there at once.
-    fn publish_all(&mut self, rules: &[CompiledRule]) {
+    /// Makes the scope what rhai reads: the input's roots, the parameters and the result maps
+    /// (built on first use), then every value not yet in it, in the order the rules ran: the
+    /// scope is then what it would be had every value gone there at once.
+    fn fill_scope(&mut self, pack: &CompiledPack, view: &InputView) {
+        if !self.scope_ready {
+            self.scope = pack.initial_scope(view.roots(&pack.schema));
+            self.scope_ready = true;
+        }
+        let rules = &pack.rules;
         for i in std::mem::take(&mut self.unpublished) {
             let (Some(rule), Some(Some(value))) = (rules.get(i), self.produced.get(i)) else {
                 continue;
