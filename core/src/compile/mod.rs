@@ -812,7 +812,15 @@ fn direct_fits(limits: &Limits) -> bool {
 impl CompiledRule {
     /// A decision: a rule whose value is one of the outcome's `decisions`.
     pub(crate) fn is_decision(&self) -> bool {
-        self.decl.kind == RuleKind::Decision && matches!(self.body, Body::Value { .. })
+        self.decision_path().is_some()
+    }
+
+    /// A decision's path in the outcome (`risk.class`); `None` for other rules.
+    pub(crate) fn decision_path(&self) -> Option<&str> {
+        match (&self.body, self.decl.kind) {
+            (Body::Value { path, .. }, RuleKind::Decision) => Some(path),
+            _ => None,
+        }
     }
 
     /// Visits every expression of the rule: `when`, then the body's.

@@ -26,7 +26,7 @@ use crate::outcome::{
     DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
     OUTCOME_SCHEMA,
 };
-use crate::source::{RuleKind, Severity};
+use crate::source::Severity;
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
 
@@ -281,16 +281,16 @@ impl CompiledPack {
             );
         };
         let runs = selection.map(|s| s.runs.as_slice());
-        let mut view = InputView::build(&self.schema, doc);
-        let results = self.run_rules(&mut view, Keep::Json, options.detail, runs);
+        let view = InputView::build(&self.schema, doc);
+        let results = self.run_rules(&view, Keep::Json, options.detail, runs);
         self.assemble(&view, results, options.lang, options.detail)
     }
 
     /// Evaluates the rules that read no input once, on an empty document.
     pub(crate) fn constant_results(&self, constant: &[bool]) -> Vec<Option<RuleResult>> {
-        let mut view = InputView::build(&self.schema, &serde_json::Map::new());
+        let view = InputView::build(&self.schema, &serde_json::Map::new());
         // With the fields each rule read: a constant's result serves full outcomes too.
-        let results = self.run_rules(&mut view, Keep::Values, Detail::Full, None);
+        let results = self.run_rules(&view, Keep::Values, Detail::Full, None);
         results
             .into_iter()
             .zip(constant)
@@ -309,7 +309,7 @@ impl CompiledPack {
     /// that did not run has no result.
     fn run_rules(
         &self,
-        view: &mut InputView,
+        view: &InputView,
         keep: Keep,
         detail: Detail,
         runs: Option<&[bool]>,
@@ -393,11 +393,10 @@ impl CompiledPack {
             .iter()
             .enumerate()
             .filter(|(i, _)| selected(i))
-            .map(|(_, r)| r)
-            .filter(|r| r.decl.kind == RuleKind::Decision)
-            .filter_map(|r| match &r.body {
-                Body::Value { path, .. } => Some((
-                    path.clone(),
+            .filter_map(|(_, r)| {
+                let path = r.decision_path()?;
+                Some((
+                    path.to_owned(),
                     DecisionOut {
                         value: Value::Null,
                         status: DecisionStatus::Error,
@@ -405,8 +404,7 @@ impl CompiledPack {
                         unverified: false,
                         scheme: r.decl.scheme.clone(),
                     },
-                )),
-                _ => None,
+                ))
             })
             .collect();
         let rules = self
@@ -905,14 +903,14 @@ impl CompiledPack {
                     });
                 }
             }
-            if let (RuleKind::Decision, Body::Value { path, .. }) = (rule.decl.kind, &rule.body) {
+            if let Some(path) = rule.decision_path() {
                 let status = match r.status {
                     RuleStatus::Pending => DecisionStatus::Pending,
                     RuleStatus::Error => DecisionStatus::Error,
                     _ => DecisionStatus::Decided,
                 };
                 decisions.insert(
-                    path.clone(),
+                    path.to_owned(),
                     DecisionOut {
                         value: json_value.clone().unwrap_or(Value::Null),
                         status,

@@ -6,8 +6,7 @@
 //! a whole evaluation, since a rule's result depends only on the rules it reads; the outcome speaks
 //! only of the rules that ran (docs/engine.md, "Selected decisions").
 
-use crate::compile::{Body, CompiledPack};
-use crate::source::RuleKind;
+use crate::compile::CompiledPack;
 
 /// The decisions an evaluation is limited to, resolved against one pack
 /// ([`CompiledPack::select`]); built once and reused.
@@ -69,7 +68,7 @@ impl CompiledPack {
             let Some(rule) = self
                 .rules
                 .iter()
-                .find(|r| decision_path(r) == Some(decision))
+                .find(|r| r.decision_path() == Some(decision))
             else {
                 return Err(SelectError::UnknownDecision {
                     pack: self.id().to_owned(),
@@ -77,7 +76,7 @@ impl CompiledPack {
                     known: self
                         .rules
                         .iter()
-                        .filter_map(decision_path)
+                        .filter_map(|r| r.decision_path())
                         .collect::<Vec<_>>()
                         .join(", "),
                 });
@@ -96,13 +95,5 @@ impl CompiledPack {
             runs,
             decisions: named,
         })
-    }
-}
-
-/// A decision rule's path (`risk.class`); `None` for other rules.
-fn decision_path(rule: &crate::compile::CompiledRule) -> Option<&str> {
-    match (&rule.body, rule.decl.kind) {
-        (Body::Value { path, .. }, RuleKind::Decision) => Some(path),
-        _ => None,
     }
 }
