@@ -19,14 +19,15 @@
 )]
 
 pub mod describe;
+mod options;
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
 use hegui_core::resolve::Bundle;
 use hegui_core::signature::{key_from_hex, verify_signed_bundle};
 use std::cell::RefCell;
 
-use hegui_core::{CompiledPack, Detail, EvalOptions, Lang, Outcome, ResolvedPack, Selection};
-use js_sys::{Array, Error as JsError, Object, Reflect, Uint8Array, JSON};
+use hegui_core::{CompiledPack, EvalOptions, Lang, Outcome, ResolvedPack, Selection};
+use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -191,8 +192,9 @@ fn start() {
 #[wasm_bindgen]
 pub struct Engine {
     pack: CompiledPack,
-    /// The last `options.decisions` resolved: a form asks for the same ones on every keystroke.
-    selection: RefCell<Option<Selection>>,
+    /// The last `options.decisions` resolved, and the list it was read from: a form asks for the
+    /// same ones on every keystroke.
+    selection: RefCell<(Option<Selection>, options::LastDecisions)>,
 }
 
 #[wasm_bindgen]
@@ -209,7 +211,7 @@ impl Engine {
         let pack = load_bundle_text_trusted(&text, keys.as_deref()).map_err(Problem::into_js)?;
         Ok(Engine {
             pack,
-            selection: RefCell::new(None),
+            selection: RefCell::default(),
         })
     }
 
@@ -268,51 +270,26 @@ impl Engine {
 impl Engine {
     /// Evaluates `text`, limited to `options.decisions` when given.
     fn run(&self, text: &str, opts: &EvalOptions, options: &JsValue) -> Result<Outcome, JsValue> {
-        let Some(wanted) = selected_decisions(options).map_err(Problem::into_js)? else {
-            return Ok(self.pack.evaluate_str(text, opts));
-        };
         let mut cached = self.selection.borrow_mut();
-        if cached.as_ref().map(Selection::decisions) != Some(&wanted[..]) {
-            let selection = self.pack.select(&wanted).map_err(|e| {
-                let mut problem = Problem::new(e.code(), e.to_string());
-                problem.path = Some("options.decisions".into());
-                problem.into_js()
-            })?;
-            *cached = Some(selection);
+        let (selection, last) = &mut *cached;
+        match last.read(options).map_err(Problem::into_js)? {
+            options::Decisions::All => return Ok(self.pack.evaluate_str(text, opts)),
+            options::Decisions::Same => {}
+            options::Decisions::New(wanted) => match self.pack.select(&wanted) {
+                Ok(s) => *selection = Some(s),
+                Err(e) => {
+                    last.forget();
+                    let mut problem = Problem::new(e.code(), e.to_string());
+                    problem.path = Some("options.decisions".into());
+                    return Err(problem.into_js());
+                }
+            },
         }
-        match cached.as_ref() {
+        match selection.as_ref() {
             Some(selection) => Ok(self.pack.evaluate_str_selected(text, opts, selection)),
             None => Ok(self.pack.evaluate_str(text, opts)),
         }
     }
-}
-
-/// `options.decisions`: absent, or an array of decision paths (repeats dropped, order kept).
-fn selected_decisions(options: &JsValue) -> Result<Option<Vec<String>>, Problem> {
-    if !options.is_object() {
-        return Ok(None);
-    }
-    let list = Reflect::get(options, &JsValue::from_str("decisions")).unwrap_or(JsValue::UNDEFINED);
-    if list.is_undefined() || list.is_null() {
-        return Ok(None);
-    }
-    let not_a_list = || {
-        Problem::new(
-            "options.decisions",
-            "decisions is an array of decision paths, like [\"risk.class\"]",
-        )
-    };
-    if !Array::is_array(&list) {
-        return Err(not_a_list());
-    }
-    let mut wanted: Vec<String> = Vec::new();
-    for item in Array::from(&list).iter() {
-        let path = item.as_string().ok_or_else(not_a_list)?;
-        if !wanted.contains(&path) {
-            wanted.push(path);
-        }
-    }
-    Ok(Some(wanted))
 }
 
 /// The bundle's JSON text from a string, bytes or a parsed object.
@@ -363,41 +340,12 @@ fn js_message(e: &JsValue) -> String {
 }
 
 fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
-    let mut opts = EvalOptions {
-        lang: Lang::Both,
+    let (lang, detail) = options::lang_and_detail(options)?;
+    Ok(EvalOptions {
+        lang,
         max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
-        detail: Detail::Full,
-    };
-    if options.is_undefined() || options.is_null() {
-        return Ok(opts);
-    }
-    if !options.is_object() {
-        return Err(Problem::new(
-            "options.invalid",
-            "options is an object like {lang: \"zh\"}",
-        ));
-    }
-    let lang = Reflect::get(options, &JsValue::from_str("lang")).unwrap_or(JsValue::UNDEFINED);
-    if !(lang.is_undefined() || lang.is_null()) {
-        let Some(s) = lang.as_string() else {
-            return Err(Problem::new("options.lang", "lang is a string"));
-        };
-        opts.lang = parse_lang(Some(&s))?;
-    }
-    let detail = Reflect::get(options, &JsValue::from_str("detail")).unwrap_or(JsValue::UNDEFINED);
-    if !(detail.is_undefined() || detail.is_null()) {
-        opts.detail = detail
-            .as_string()
-            .as_deref()
-            .and_then(Detail::parse)
-            .ok_or_else(|| {
-                Problem::new(
-                    "options.detail",
-                    "detail is \"full\" (the default) or \"decisions\"",
-                )
-            })?;
-    }
-    Ok(opts)
+        detail,
+    })
 }
 
 /// Times the phases of `Engine.fromBundle` (ms): JSON parse into the typed bundle, the pack back

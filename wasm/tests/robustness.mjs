@@ -118,6 +118,29 @@ throwsHegui('options: unknown decision', () => engine.evaluate(full, { decisions
     JSON.stringify(other.decisions['supervision.policy']) === JSON.stringify(whole.decisions['supervision.policy']),
     JSON.stringify(Object.keys(limited.decisions)));
 }
+{
+  // The engine recognises the list it read last (docs/wasm.md, "Selected decisions"): the same
+  // items again, a list changed in place, a list that failed, and repeats must all still be read.
+  const keys = (o) => Object.keys(o.decisions).sort().join(',');
+  const list = ['risk.class'];
+  const first = keys(engine.evaluate(full, { decisions: list }));
+  list[0] = 'supervision.policy';
+  const changed = keys(engine.evaluate(full, { decisions: list }));
+  list.push('risk.clas');
+  let failures = 0;
+  for (let i = 0; i < 2; i++) {
+    try { engine.evaluate(full, { decisions: list }); } catch (e) { failures += e.code === 'selection.unknown_decision' ? 1 : 0; }
+  }
+  const repeated = keys(engine.evaluate(full, { decisions: ['risk.class', 'risk.class'] }));
+  const single = keys(engine.evaluate(full, { decisions: ['risk.class'] }));
+  const everything = keys(engine.evaluate(full, { lang: '', detail: 'full' }));
+  // What an engine that has read no list before gives.
+  const fresh = (decisions) => keys(Engine.fromBundle(bundle).evaluate(full, decisions && { decisions }));
+  check('options: a decisions list changed in place, failed or repeated is read again',
+    first === fresh(['risk.class']) && changed === fresh(['supervision.policy']) && first !== changed &&
+    failures === 2 && repeated === first && single === first && everything === fresh(undefined),
+    JSON.stringify({ first, changed, failures, repeated, single, everything }));
+}
 // Pack description.
 const info = engine.pack();
 check('pack(): rules and decisions', info.rules.length > 0 && info.decisions.some((d) => d.name === 'risk.class') &&

@@ -31,10 +31,10 @@ pub struct InputError {
     pub message: Text,
 }
 
-/// One item of a list field.
+/// One item of a list field. Its converted value is the map at the same position of the list's
+/// array in [`InputView::values`] (one copy of each item, read in place by `for_each` rules).
 #[derive(Debug, Clone, Default)]
 pub struct ItemView {
-    pub value: Map,
     /// The state of each item field, by its position in the list's schema (`Reads::item_slots`).
     pub states: Vec<FieldState>,
 }
@@ -433,6 +433,7 @@ fn build_items(
             continue;
         };
         let mut view = ItemView::default();
+        let mut value = Map::new();
         for (name, field) in schema.into_iter().flatten() {
             let at = At::Item {
                 list,
@@ -448,7 +449,7 @@ fn build_items(
                         FieldState::Invalid
                     }
                     Converted::Scalar(d) => {
-                        view.value.insert((&**name).into(), d);
+                        value.insert((&**name).into(), d);
                         FieldState::Present
                     }
                     // Item fields are never lists (the schema refuses them).
@@ -457,7 +458,7 @@ fn build_items(
             };
             view.states.push(state);
         }
-        values.push(Dynamic::from_map(view.value.clone()));
+        values.push(Dynamic::from_map(value));
         views.push(view);
     }
     (views, ok.then(|| Dynamic::from_array(values)))

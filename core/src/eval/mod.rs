@@ -133,6 +133,10 @@ struct Gate {
 }
 
 /// The current item of a `for_each` rule, as its expressions see it.
+/// A present list field's value is an array of one map per item view; anything else is a bug in
+/// `InputView::build`, reported as the rule's error rather than a panic.
+const LIST_NOT_CONVERTED: &str = "internal: a list field's items were not converted to maps";
+
 struct ItemBinding<'a> {
     alias: &'a str,
     value: &'a Map,
@@ -574,11 +578,22 @@ impl CompiledPack {
         // 3. Run.
         match (&rule.for_each, items) {
             (Some(fe), Some(items)) => {
+                // The items' maps, read in place from the list's converted value (one map per
+                // item view, built together by `InputView::build`).
+                let Some(Ok(list)) = view.values.get(fe.list_slot).map(Dynamic::as_array_ref)
+                else {
+                    return self
+                        .pending_or_error(gate, RunError::Runtime(LIST_NOT_CONVERTED.into()));
+                };
                 let mut outputs = Vec::with_capacity(items.len());
-                for (index, item) in items.iter().enumerate() {
+                for index in 0..items.len() {
+                    let Some(Ok(item)) = list.get(index).map(Dynamic::as_map_ref) else {
+                        return self
+                            .pending_or_error(gate, RunError::Runtime(LIST_NOT_CONVERTED.into()));
+                    };
                     let binding = ItemBinding {
                         alias: &fe.alias,
-                        value: &item.value,
+                        value: &item,
                         index: fe
                             .index
                             .as_deref()
