@@ -21,6 +21,7 @@ const selected = {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const buffer = new Uint8Array(1 << 16);
+const inputText = JSON.stringify(input);
 console.log(`node ${process.version}; input ${JSON.stringify(input).length} chars`);
 for (const [label, options] of [['five selected decisions', selected], ['full outcome', undefined]]) {
   const outcomeText = JSON.stringify(engine.evaluate(input, options));
@@ -28,7 +29,7 @@ for (const [label, options] of [['five selected decisions', selected], ['full ou
   console.log(`-- ${label}: outcome ${outcomeText.length} chars, ${outcomeBytes.length} bytes`);
   const steps = [
     ['JSON.stringify(input)', () => JSON.stringify(input)],
-    ['input text into module memory (encodeInto)', () => encoder.encodeInto(JSON.stringify(input), buffer)],
+    ['input text into module memory (encodeInto)', () => encoder.encodeInto(inputText, buffer)],
     ['outcome text out of module memory (decode)', () => decoder.decode(outcomeBytes)],
     ['JSON.parse(outcome text)', () => JSON.parse(outcomeText)],
     ['the four steps together', () => {
