@@ -22,6 +22,7 @@ pub mod jsonschema;
 pub mod outcome;
 pub mod resolve;
 pub mod signature;
+pub mod sorted;
 pub mod source;
 pub mod testcase;
 pub mod text;

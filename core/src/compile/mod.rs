@@ -8,13 +8,14 @@ pub mod sandbox;
 pub mod schema;
 pub mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, Scope, AST};
 
 use crate::error::LoadError;
 use crate::resolve::ResolvedPack;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::source::{ParamValue, RuleDecl, RuleKind};
 pub use sandbox::Limits;
 use schema::{is_dotted_path, is_identifier, InputSchema};
@@ -33,7 +34,7 @@ pub const SCORES_ROOT: &str = "scores";
 #[derive(Debug, Clone, Default)]
 pub struct Reads {
     /// Document fields (list paths included), shared with the outcomes that list them.
-    pub fields: BTreeSet<Arc<str>>,
+    pub fields: SortedSet<Arc<str>>,
     /// Item fields of the rule's `for_each` list, by name.
     pub item_fields: BTreeSet<String>,
     /// Value paths produced by derive and decision rules.
@@ -408,9 +409,9 @@ struct Names<'a> {
     schema: &'a InputSchema,
     params: BTreeSet<String>,
     /// Produced value path -> index of the rule producing it.
-    produced: BTreeMap<String, usize>,
+    produced: SortedMap<String, usize>,
     /// `rules.<id>` / `scores.<id>` -> rule index.
-    results: BTreeMap<String, usize>,
+    results: SortedMap<String, usize>,
     sources: BTreeSet<String>,
     /// First segments of the produced paths.
     value_roots: BTreeSet<String>,
@@ -420,8 +421,8 @@ struct Names<'a> {
 
 impl<'a> Names<'a> {
     fn collect(resolved: &ResolvedPack, schema: &'a InputSchema) -> Result<Names<'a>, LoadError> {
-        let mut produced = BTreeMap::new();
-        let mut results = BTreeMap::new();
+        let mut produced = SortedMap::default();
+        let mut results = SortedMap::default();
         for (i, r) in resolved.rules.iter().enumerate() {
             let err = |message: String| LoadError::Rule {
                 loc: resolved.locations.rule(&r.id),
@@ -595,7 +596,7 @@ impl<'a> Names<'a> {
 fn check_produced_path(
     path: &str,
     schema: &InputSchema,
-    produced: &BTreeMap<String, usize>,
+    produced: &SortedMap<String, usize>,
 ) -> Result<(), String> {
     if !is_dotted_path(path) {
         return Err(format!(
@@ -724,12 +725,14 @@ fn compile_rule(
                         .enumerate()
                         .find(|(_, t)| &t.id == id)
                         .ok_or_else(|| format!("table `{id}` is not declared"))?;
-                    let given: BTreeSet<&String> = decl.inputs.keys().collect();
-                    let wanted: BTreeSet<&String> = table.inputs.iter().collect();
+                    let given = distinct_names(decl.inputs.keys());
+                    let wanted = distinct_names(table.inputs.iter());
                     if given != wanted {
                         return Err(format!(
-                            "inputs {:?} do not match the in: columns {:?} of table `{id}` ({})",
-                            given, wanted, table.file
+                            "inputs {} do not match the in: columns {} of table `{id}` ({})",
+                            debug_set(&given),
+                            debug_set(&wanted),
+                            table.file
                         ));
                     }
                     let mut args = Vec::new();
@@ -924,8 +927,8 @@ fn compile_expr(
 /// otherwise declaration order. A cycle is a load error naming its rules.
 fn evaluation_order(
     rules: &mut [CompiledRule],
-) -> Result<(Vec<usize>, BTreeMap<String, usize>), LoadError> {
-    let mut producer = BTreeMap::new();
+) -> Result<(Vec<usize>, SortedMap<String, usize>), LoadError> {
+    let mut producer = SortedMap::default();
     for (i, r) in rules.iter().enumerate() {
         match (&r.body, r.decl.kind) {
             (Body::Value { path, .. }, _) => {
@@ -944,7 +947,7 @@ fn evaluation_order(
         if let Some(w) = &r.when {
             reads.extend(&w.reads);
         }
-        let mut deps: BTreeSet<usize> = reads
+        let mut deps: Vec<usize> = reads
             .values
             .iter()
             .chain(reads.results.iter())
@@ -957,7 +960,7 @@ fn evaluation_order(
         {
             deps.extend(ids.iter().copied());
         }
-        r.deps = deps.into_iter().collect();
+        r.deps = ascending(deps);
     }
 
     let n = rules.len();
@@ -984,7 +987,7 @@ fn evaluation_order(
     }
 
     for &i in &order {
-        let mut because: BTreeSet<usize> = BTreeSet::from([i]);
+        let mut because = vec![i];
         let deps = rules.get(i).map(|r| r.deps.clone()).unwrap_or_default();
         for d in deps {
             if let Some(dep) = rules.get(d) {
@@ -992,7 +995,7 @@ fn evaluation_order(
             }
         }
         if let Some(r) = rules.get_mut(i) {
-            r.because = because.into_iter().collect();
+            r.because = ascending(because);
         }
     }
     let ids: Vec<std::sync::Arc<str>> = rules.iter().map(|r| r.id.clone()).collect();
@@ -1004,6 +1007,28 @@ fn evaluation_order(
             .collect();
     }
     Ok((order, producer))
+}
+
+/// Names in ascending order, each once (a set, compared as one).
+fn distinct_names<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut names: Vec<&String> = names.collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `{"a", "b"}`: how a set of names is shown in messages (as `BTreeSet`'s `Debug` shows it).
+fn debug_set(names: &[&String]) -> String {
+    let items: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+/// Rule indices in ascending order, each once: what a `BTreeSet<usize>` gave, without the
+/// B-tree code instantiated for one more type in the browser engine.
+fn ascending(mut indices: Vec<usize>) -> Vec<usize> {
+    indices.sort();
+    indices.dedup();
+    indices
 }
 
 fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
@@ -1037,5 +1062,24 @@ fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
             .iter()
             .filter_map(|&p| rules.get(p).map(|r| r.decl.id.clone()))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_sets_are_compared_and_shown_as_btree_sets_were() {
+        let names: Vec<String> = ["score", "class", "score", "a\"b", "班级"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let distinct = distinct_names(names.iter());
+        let btree: BTreeSet<&String> = names.iter().collect();
+        assert!(distinct.iter().eq(btree.iter()));
+        assert_eq!(debug_set(&distinct), format!("{btree:?}"));
+        assert_eq!(debug_set(&[]), format!("{:?}", BTreeSet::<&String>::new()));
+        assert_eq!(ascending(vec![3, 1, 3, 0, 1]), vec![0, 1, 3]);
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::LoadError;
 use crate::resolve::Locations;
+use crate::sorted::SortedMap;
 use crate::source::{FieldDecl, FieldType};
 
 /// Declared fields, split into document fields and the fields of each list's items.
@@ -17,7 +18,7 @@ pub struct InputSchema {
     /// For each list path, its item fields by name, in declaration order.
     pub items: BTreeMap<String, Vec<(std::sync::Arc<str>, FieldDecl)>>,
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
-    pub order: BTreeMap<String, usize>,
+    pub order: SortedMap<String, usize>,
     /// First segments of document fields: the names rules use to reach the input.
     pub roots: BTreeSet<String>,
 }
