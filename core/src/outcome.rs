@@ -5,7 +5,7 @@
 //! [`Outcome::write_json`] writes those same bytes without serde (faster: see
 //! `crate::json_write`); a test holds the two to each other on every pack's test cases.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,9 +23,9 @@ pub struct Outcome {
     pub schema: String,
     pub pack: PackRef,
     pub complete: bool,
-    pub decisions: BTreeMap<String, DecisionOut>,
+    pub decisions: SortedMap<String, DecisionOut>,
     pub rules: Vec<RuleOut>,
-    pub fields: BTreeMap<String, Vec<FieldNote>>,
+    pub fields: SortedMap<String, Vec<FieldNote>>,
     pub missing: Vec<String>,
     pub errors: Vec<ErrorOut>,
 }

@@ -7,6 +7,12 @@
 //! checks that run beside it at load already compare every rule with every other.)
 
 use std::borrow::Borrow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Index;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Distinct values in ascending order, as a `BTreeSet` iterates them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,12 +133,184 @@ impl<K, V> SortedMap<K, V> {
         self.0.iter().map(|(k, _)| k)
     }
 
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The entries in key order, as `(key, value)` references (as `BTreeMap::iter` gives them).
+    pub fn iter(&self) -> Entries<'_, K, V> {
+        self.0.iter().map(entry)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The iterator of [`SortedMap::iter`].
+pub type Entries<'a, K, V> =
+    std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+fn entry<K, V>(pair: &(K, V)) -> (&K, &V) {
+    (&pair.0, &pair.1)
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Entries<'a, K, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    /// The entries in key order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// `map[key]`, which must be there (as with `BTreeMap`): for tests and callers that know.
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+
+    #[allow(clippy::panic)] // the contract of `Index`, as `BTreeMap`'s
+    fn index(&self, key: &Q) -> &V {
+        match self.get(key) {
+            Some(v) => v,
+            None => panic!("no entry for the key in the map"),
+        }
+    }
+}
+
+impl<K: AsRef<str>, V> SortedMap<K, V> {
+    /// The map of `entries`; of entries with equal keys the last one stays, as when they are
+    /// inserted into a `BTreeMap` one after the other. One sort, not an insertion per entry: a
+    /// bundle's maps can be large.
+    pub fn from_entries(entries: Vec<(K, V)>) -> Self {
+        let order = {
+            let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_ref()).collect();
+            order_by_key(&keys)
+        };
+        let mut slots: Vec<Option<(K, V)>> = entries.into_iter().map(Some).collect();
+        let mut sorted: Vec<(K, V)> = Vec::with_capacity(slots.len());
+        for i in order {
+            let Some(next) = slots.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            match sorted.last_mut() {
+                // The sort is stable: of equal keys, the one given later comes later.
+                Some(last) if last.0.as_ref() == next.0.as_ref() => *last = next,
+                _ => sorted.push(next),
+            }
+        }
+        SortedMap(sorted)
+    }
+}
+
+impl<K: AsRef<str>, T> SortedMap<K, Vec<T>> {
+    /// The items of `pairs` grouped by key, each group in the order given (what pushing each onto
+    /// its key's list in a `BTreeMap` gives).
+    pub fn grouped(pairs: Vec<(K, T)>) -> Self {
+        let order = {
+            let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+            order_by_key(&keys)
+        };
+        let mut slots: Vec<Option<(K, T)>> = pairs.into_iter().map(Some).collect();
+        let mut groups: Vec<(K, Vec<T>)> = Vec::new();
+        for i in order {
+            let Some((key, item)) = slots.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            match groups.last_mut() {
+                Some((last, items)) if last.as_ref() == key.as_ref() => items.push(item),
+                _ => groups.push((key, vec![item])),
+            }
+        }
+        SortedMap(groups)
+    }
+}
+
+/// Positions of `keys` in ascending key order, equal keys in their given order. Not generic, so
+/// every map shares one copy of the sort.
+fn order_by_key(keys: &[&str]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+    order
+}
+
+impl<K: AsRef<str>, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
+    fn from(entries: [(K, V); N]) -> Self {
+        SortedMap::from_entries(entries.into())
+    }
+}
+
+impl<K: AsRef<str>, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        SortedMap::from_entries(entries.into_iter().collect())
+    }
+}
+
+impl<K: AsRef<str>, V> Extend<(K, V)> for SortedMap<K, V> {
+    /// Adds `entries`, which replace the values of keys already there.
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(entries);
+        *self = SortedMap::from_entries(all);
+    }
+}
+
+/// As a map (a JSON object, a TOML table), keys in order.
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// From a map; of repeated keys the last one stays, as a `BTreeMap` reads them.
+impl<'de, K, V> Deserialize<'de> for SortedMap<K, V>
+where
+    K: Deserialize<'de> + AsRef<str>,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<K, V>(PhantomData<(K, V)>);
+
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<K, V> {
+            type Value = Vec<(K, V)>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(entries)
+            }
+        }
+
+        deserializer
+            .deserialize_map(EntriesVisitor(PhantomData))
+            .map(SortedMap::from_entries)
     }
 }
 
@@ -171,6 +349,65 @@ mod tests {
                 (sorted.len(), sorted.is_empty()),
                 (btree.len(), btree.is_empty())
             );
+        }
+    }
+
+    #[test]
+    fn built_extended_and_written_as_a_btree_map() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for round in 0..200 {
+            let mut pairs = Vec::new();
+            for i in 0..(round % 43) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                pairs.push((format!("p{}", x % 17), i));
+            }
+            let (head, tail) = pairs.split_at(pairs.len() / 2);
+            let mut sorted: SortedMap<String, usize> = head.iter().cloned().collect();
+            let mut btree: BTreeMap<String, usize> = head.iter().cloned().collect();
+            sorted.extend(tail.iter().cloned());
+            btree.extend(tail.iter().cloned());
+            assert!(sorted.iter().eq(btree.iter()));
+            assert!((&sorted).into_iter().eq(&btree));
+            assert_eq!(
+                serde_json::to_string(&sorted).unwrap(),
+                serde_json::to_string(&btree).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn grouped_as_pushes_onto_a_btree_map_of_lists() {
+        let mut x: u64 = 0x0bad_cafe_1234_5678;
+        for round in 0..200 {
+            let mut pairs = Vec::new();
+            for i in 0..(round % 47) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                pairs.push((format!("f{}", x % 11), i));
+            }
+            let mut btree: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (k, v) in pairs.iter().cloned() {
+                btree.entry(k).or_default().push(v);
+            }
+            let sorted = SortedMap::grouped(pairs);
+            assert!(sorted.iter().eq(btree.iter()));
+        }
+    }
+
+    #[test]
+    fn read_from_json_as_a_btree_map_is() {
+        for text in [r#"{"b":1,"a":2,"b":3}"#, "{}", r#"{"中":1,"a":0}"#] {
+            let sorted: SortedMap<String, i64> = serde_json::from_str(text).unwrap();
+            let btree: BTreeMap<String, i64> = serde_json::from_str(text).unwrap();
+            assert!(sorted.iter().eq(btree.iter()), "{text}");
+        }
+        for text in ["[]", "1", r#"{"a":"x"}"#, r#"{"a":1"#] {
+            let sorted = serde_json::from_str::<SortedMap<String, i64>>(text).unwrap_err();
+            let btree = serde_json::from_str::<BTreeMap<String, i64>>(text).unwrap_err();
+            assert_eq!(sorted.to_string(), btree.to_string(), "{text}");
         }
     }
 

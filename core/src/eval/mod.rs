@@ -10,7 +10,7 @@ mod selection;
 
 pub use selection::{SelectError, Selection};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, Map, Scope, INT};
@@ -26,6 +26,7 @@ use crate::outcome::{
     DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
     OUTCOME_SCHEMA,
 };
+use crate::sorted::SortedMap;
 use crate::source::Severity;
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
@@ -425,7 +426,7 @@ impl CompiledPack {
             complete: false,
             decisions,
             rules,
-            fields: BTreeMap::new(),
+            fields: SortedMap::default(),
             missing: Vec::new(),
             errors: vec![ErrorOut {
                 code: code.into(),
@@ -858,18 +859,23 @@ impl CompiledPack {
                 message: lang.render(&e.message),
             })
             .collect();
-        let mut fields: BTreeMap<String, Vec<FieldNote>> = BTreeMap::new();
+        // Each field's notes in the order given, the fields in path order once all are in.
+        let mut notes: Vec<(String, FieldNote)> = Vec::new();
         for e in view.errors.iter().filter(|_| full) {
             if let Some(path) = &e.path {
-                fields.entry(path.clone()).or_default().push(FieldNote {
-                    rule: None,
-                    status: RuleStatus::Error,
-                    severity: None,
-                    message: lang.render(&e.message),
-                });
+                notes.push((
+                    path.clone(),
+                    FieldNote {
+                        rule: None,
+                        status: RuleStatus::Error,
+                        severity: None,
+                        message: lang.render(&e.message),
+                    },
+                ));
             }
         }
-        let mut decisions = BTreeMap::new();
+        // In rule order; put in path order once all are in.
+        let mut decisions: Vec<(String, DecisionOut)> = Vec::new();
         let mut missing = Vec::new();
         let mut rules = Vec::with_capacity(if full { self.rules.len() } else { 0 });
         let ran = self
@@ -910,12 +916,15 @@ impl CompiledPack {
                 let severity = severity_name(rule.decl.severity.unwrap_or_default());
                 // Distinct by construction: the failing items' fields, then the document's.
                 for path in &r.fail_paths {
-                    fields.entry(path.to_string()).or_default().push(FieldNote {
-                        rule: Some(rule.id.clone()),
-                        status: RuleStatus::Fail,
-                        severity: Some(severity.into()),
-                        message: lang.render(&rule.decl.message),
-                    });
+                    notes.push((
+                        path.to_string(),
+                        FieldNote {
+                            rule: Some(rule.id.clone()),
+                            status: RuleStatus::Fail,
+                            severity: Some(severity.into()),
+                            message: lang.render(&rule.decl.message),
+                        },
+                    ));
                 }
             }
             if let Some(path) = rule.decision_path() {
@@ -924,7 +933,7 @@ impl CompiledPack {
                     RuleStatus::Error => DecisionStatus::Error,
                     _ => DecisionStatus::Decided,
                 };
-                decisions.insert(
+                decisions.push((
                     path.to_owned(),
                     DecisionOut {
                         value: json_value.clone().unwrap_or(Value::Null),
@@ -933,7 +942,7 @@ impl CompiledPack {
                         unverified: r.unverified,
                         scheme: rule.decl.scheme.clone(),
                     },
-                );
+                ));
             }
             if full {
                 rules.push(self.rule_out(rule, r, lang, json_value));
@@ -943,15 +952,15 @@ impl CompiledPack {
         let complete = errors.is_empty()
             && missing.is_empty()
             && decisions
-                .values()
-                .all(|d: &DecisionOut| d.status == DecisionStatus::Decided);
+                .iter()
+                .all(|(_, d)| d.status == DecisionStatus::Decided);
         Outcome {
             schema: OUTCOME_SCHEMA.into(),
             pack: self.pack_ref(),
             complete,
-            decisions,
+            decisions: SortedMap::from_entries(decisions),
             rules,
-            fields,
+            fields: SortedMap::grouped(notes),
             missing,
             errors,
         }
