@@ -1,12 +1,13 @@
 //! Resolution: pack files (and, for an overlay, its resolved base) become one `ResolvedPack`,
 //! the canonical form behind the digest and the unit a bundle carries.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::canonical;
 use crate::error::{LoadError, Loc};
+use crate::sorted::SortedSet;
 use crate::source::{
     self, FieldDecl, FieldsFile, Manifest, PackFiles, RuleDecl, RulesFile, TableSource,
 };
@@ -204,7 +205,7 @@ fn check_manifest(m: &Manifest) -> Result<(), LoadError> {
             m.version
         )));
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = SortedSet::default();
     for s in &m.sources {
         if !seen.insert(s.id.as_str()) {
             return Err(manifest_error(format!(
@@ -220,7 +221,7 @@ fn check_manifest(m: &Manifest) -> Result<(), LoadError> {
 struct OwnParts {
     fields: Vec<FieldDecl>,
     tables: Vec<TableSource>,
-    table_overrides: BTreeSet<String>,
+    table_overrides: SortedSet<String>,
     rules: Vec<RuleDecl>,
     disable: Vec<String>,
     locations: Locations,
@@ -263,7 +264,7 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
     };
     let mut rules = Vec::new();
     let mut tables = Vec::new();
-    let mut table_overrides = BTreeSet::new();
+    let mut table_overrides = SortedSet::default();
     let mut disable = Vec::new();
     if let Some(text) = rules_text {
         let parsed: RulesFile = source::parse_toml("rules.toml", text)?;
@@ -416,7 +417,7 @@ fn apply_overlay(
 }
 
 fn check_unique_ids(pack: &ResolvedPack) -> Result<(), LoadError> {
-    let mut tables = BTreeSet::new();
+    let mut tables = SortedSet::default();
     for t in &pack.tables {
         if !tables.insert(t.id.as_str()) {
             return Err(LoadError::Table {

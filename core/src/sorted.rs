@@ -25,6 +25,13 @@ impl<T> Default for SortedSet<T> {
 }
 
 impl<T: Ord> SortedSet<T> {
+    pub fn contains<Q: Ord + ?Sized>(&self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.0.binary_search_by(|v| v.borrow().cmp(value)).is_ok()
+    }
+
     /// Adds `value` unless an equal one is there; whether it was added.
     pub fn insert(&mut self, value: T) -> bool {
         match self.0.binary_search(&value) {
@@ -60,10 +67,22 @@ impl<T: Ord> Extend<T> for SortedSet<T> {
 }
 
 impl<T: Ord> FromIterator<T> for SortedSet<T> {
+    /// One sort, not an insertion per value: an evaluation collects its missing paths this way.
     fn from_iter<I: IntoIterator<Item = T>>(values: I) -> Self {
-        let mut set = SortedSet::default();
-        set.extend(values);
-        set
+        let mut values: Vec<T> = values.into_iter().collect();
+        values.sort();
+        values.dedup();
+        SortedSet(values)
+    }
+}
+
+impl<T> IntoIterator for SortedSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    /// The values in ascending order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 
@@ -427,6 +446,21 @@ mod tests {
             assert!(sorted.iter().eq(btree.iter()));
             assert_eq!(sorted.len(), btree.len());
             assert_eq!(sorted.is_empty(), btree.is_empty());
+            let collected: SortedSet<String> = btree
+                .iter()
+                .rev()
+                .cloned()
+                .chain(btree.iter().cloned())
+                .collect();
+            assert!(collected.iter().eq(btree.iter()));
+            for probe in 0..23 {
+                let probe = format!("f{probe}");
+                assert_eq!(
+                    sorted.contains(probe.as_str()),
+                    btree.contains(probe.as_str())
+                );
+            }
+            assert!(sorted.into_iter().eq(btree.into_iter()));
         }
     }
 }

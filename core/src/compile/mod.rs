@@ -8,7 +8,6 @@ pub mod sandbox;
 pub mod schema;
 pub mod table;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, Scope, AST};
@@ -36,11 +35,11 @@ pub struct Reads {
     /// Document fields (list paths included), shared with the outcomes that list them.
     pub fields: SortedSet<Arc<str>>,
     /// Item fields of the rule's `for_each` list, by name.
-    pub item_fields: BTreeSet<String>,
+    pub item_fields: SortedSet<String>,
     /// Value paths produced by derive and decision rules.
-    pub values: BTreeSet<String>,
+    pub values: SortedSet<String>,
     /// `rules.<id>` and `scores.<id>` results.
-    pub results: BTreeSet<String>,
+    pub results: SortedSet<String>,
     /// The rule producing each of `values` then `results`, in that order (`None`: no rule does),
     /// resolved once the evaluation order is known.
     pub producers: Vec<Option<usize>>,
@@ -139,7 +138,7 @@ pub struct CompiledPack {
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) order: Vec<usize>,
     /// Roots of produced value paths, each a map in the evaluation scope.
-    pub(crate) value_roots: BTreeSet<String>,
+    pub(crate) value_roots: SortedSet<String>,
     /// How many variables the evaluation scope starts with (input roots, value roots, `params`,
     /// `rules`, `scores`): what rhai counts against its variable limit before any `let`.
     pub(crate) scope_roots: usize,
@@ -407,16 +406,16 @@ fn param_dynamic(v: &ParamValue) -> Dynamic {
 /// Every name a rule expression may use, and who provides it.
 struct Names<'a> {
     schema: &'a InputSchema,
-    params: BTreeSet<String>,
+    params: SortedSet<String>,
     /// Produced value path -> index of the rule producing it.
     produced: SortedMap<String, usize>,
     /// `rules.<id>` / `scores.<id>` -> rule index.
     results: SortedMap<String, usize>,
-    sources: BTreeSet<String>,
+    sources: SortedSet<String>,
     /// First segments of the produced paths.
-    value_roots: BTreeSet<String>,
+    value_roots: SortedSet<String>,
     /// Every name the compile scope declares: input roots, value roots and the engine's own.
-    roots: BTreeSet<String>,
+    roots: SortedSet<String>,
 }
 
 impl<'a> Names<'a> {
@@ -458,7 +457,7 @@ impl<'a> Names<'a> {
                 }
             }
         }
-        let value_roots: BTreeSet<String> = produced
+        let value_roots: SortedSet<String> = produced
             .keys()
             .filter_map(|p: &String| p.split('.').next().map(str::to_owned))
             .collect();
@@ -892,7 +891,7 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
 
 fn compile_expr(
     engine: &Engine,
-    roots: &BTreeSet<String>,
+    roots: &SortedSet<String>,
     names: &Names<'_>,
     src: &str,
     for_each: Option<&ForEach>,
@@ -1068,6 +1067,7 @@ fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn name_sets_are_compared_and_shown_as_btree_sets_were() {

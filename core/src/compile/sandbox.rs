@@ -6,13 +6,14 @@
 //! tries to define one fails to compile. A rule that calls a function outside the allowlist fails
 //! to compile too (the pack is refused at load, naming the rule), not at evaluation.
 
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use rhai::{
     ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, ImmutableString, LexError, Position,
     Token, AST,
 };
+
+use crate::sorted::SortedSet;
 
 /// Raised by `pending(paths)`: the rule cannot decide until these fields are filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +91,7 @@ type LastIdentifier = (String, (usize, usize));
 /// fail on some inputs only. A call is an identifier followed by `(` (`f(x)` or `x.f(y)`); the
 /// token mapper sees tokens one at a time, in order, so it remembers the last identifier.
 fn refuse_unknown_calls(engine: &mut Engine) {
-    let known: BTreeSet<String> = engine
+    let known: SortedSet<String> = engine
         .collect_fn_metadata(None, |f| Some(f.metadata.name.to_string()), false)
         .into_iter()
         .collect();

@@ -1,11 +1,11 @@
 //! The input schema of a pack: its declared fields, checked for well-formed paths and indexed for
 //! validation and for resolving the names rules read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::error::LoadError;
 use crate::resolve::Locations;
-use crate::sorted::SortedMap;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::source::{FieldDecl, FieldType};
 
 /// Declared fields, split into document fields and the fields of each list's items.
@@ -20,7 +20,7 @@ pub struct InputSchema {
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
     pub order: SortedMap<String, usize>,
     /// First segments of document fields: the names rules use to reach the input.
-    pub roots: BTreeSet<String>,
+    pub roots: SortedSet<String>,
 }
 
 pub fn is_identifier(s: &str) -> bool {

@@ -1,7 +1,6 @@
 //! The input document checked against the pack's fields: each declared field is present (and
 //! converted to a rhai value), absent, or invalid with an error naming its path.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, Map};
@@ -9,6 +8,7 @@ use serde_json::Value;
 
 use crate::compile::schema::InputSchema;
 use crate::functions::dates::parse_date;
+use crate::sorted::SortedSet;
 use crate::source::{FieldDecl, FieldType};
 use crate::text::Text;
 
@@ -104,7 +104,7 @@ impl InputView {
             values: Vec::with_capacity(schema.fields.len()),
             ..InputView::default()
         };
-        let mut reported_objects = BTreeSet::new();
+        let mut reported_objects = SortedSet::default();
         for (slot, (field, segments)) in schema.fields.iter().zip(&schema.segments).enumerate() {
             let mut converted = Dynamic::UNIT;
             let state = match lookup(doc, segments) {

@@ -10,7 +10,6 @@ mod selection;
 
 pub use selection::{SelectError, Selection};
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, Map, Scope, INT};
@@ -26,7 +25,7 @@ use crate::outcome::{
     DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
     OUTCOME_SCHEMA,
 };
-use crate::sorted::SortedMap;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::source::Severity;
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
@@ -991,7 +990,7 @@ impl CompiledPack {
         if paths.len() < 2 {
             return paths;
         }
-        let set: BTreeSet<String> = paths.into_iter().collect();
+        let set: SortedSet<String> = paths.into_iter().collect();
         let mut v: Vec<String> = set.into_iter().collect();
         v.sort_by_cached_key(key);
         v
