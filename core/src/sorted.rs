@@ -1,10 +1,12 @@
-//! Sets and maps kept as sorted vectors, for the small ones built while compiling a pack.
+//! Sets and maps kept as sorted vectors: the same order and answers as `BTreeSet` and
+//! `BTreeMap`, with far less code.
 //!
 //! Each `BTreeSet<T>` or `BTreeMap<K, V>` instantiates the B-tree's code for its types, about 6 KB
-//! of the browser engine per type before compression. These hold the names one expression reads,
-//! or one entry per rule or field; they are built once at load and then read, so a sorted vector
-//! gives the same order and answers with far less code. (Inserting is linear in the length: the
-//! checks that run beside it at load already compare every rule with every other.)
+//! of the browser engine per type before compression. The sets and maps here are built and then
+//! read: the names an expression reads, one entry per rule or field at load, and in each outcome
+//! its decisions, its field notes and the paths it reports missing. Built from a list they are
+//! sorted once; `insert` is linear in the length, for the small ones built at load (where the
+//! checks beside it already compare every rule with every other).
 
 use std::borrow::Borrow;
 use std::fmt;
