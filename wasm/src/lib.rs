@@ -26,7 +26,7 @@ use hegui_core::resolve::Bundle;
 use hegui_core::signature::{key_from_hex, verify_signed_bundle};
 use std::cell::RefCell;
 
-use hegui_core::{CompiledPack, EvalOptions, Lang, Outcome, ResolvedPack, Selection};
+use hegui_core::{CompiledPack, EvalOptions, Lang, Outcome, ResolvedPack};
 use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -192,9 +192,8 @@ fn start() {
 #[wasm_bindgen]
 pub struct Engine {
     pack: CompiledPack,
-    /// The last `options.decisions` resolved, and the list it was read from: a form asks for the
-    /// same ones on every keystroke.
-    selection: RefCell<(Option<Selection>, options::LastDecisions)>,
+    /// The last `options.decisions` list resolved, with its selection.
+    selection: RefCell<options::LastSelection>,
 }
 
 #[wasm_bindgen]
@@ -270,25 +269,20 @@ impl Engine {
 impl Engine {
     /// Evaluates `text`, limited to `options.decisions` when given.
     fn run(&self, text: &str, opts: &EvalOptions, options: &JsValue) -> Result<Outcome, JsValue> {
-        let mut cached = self.selection.borrow_mut();
-        let (selection, last) = &mut *cached;
-        match last.read(options).map_err(Problem::into_js)? {
-            options::Decisions::All => return Ok(self.pack.evaluate_str(text, opts)),
-            options::Decisions::Same => {}
-            options::Decisions::New(wanted) => match self.pack.select(&wanted) {
-                Ok(s) => *selection = Some(s),
-                Err(e) => {
-                    last.forget();
+        let mut last = self.selection.borrow_mut();
+        let selection = last
+            .read(options, |wanted| {
+                self.pack.select(wanted).map_err(|e| {
                     let mut problem = Problem::new(e.code(), e.to_string());
                     problem.path = Some("options.decisions".into());
-                    return Err(problem.into_js());
-                }
-            },
-        }
-        match selection.as_ref() {
-            Some(selection) => Ok(self.pack.evaluate_str_selected(text, opts, selection)),
-            None => Ok(self.pack.evaluate_str(text, opts)),
-        }
+                    problem
+                })
+            })
+            .map_err(Problem::into_js)?;
+        Ok(match selection {
+            Some(selection) => self.pack.evaluate_str_selected(text, opts, selection),
+            None => self.pack.evaluate_str(text, opts),
+        })
     }
 }
 

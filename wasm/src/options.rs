@@ -8,7 +8,7 @@
 //! by item with the JS strings of the last list read: only a new list is copied and resolved.
 //! What is accepted, and every error, is unchanged.
 
-use hegui_core::{Detail, Lang};
+use hegui_core::{Detail, Lang, Selection};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -87,32 +87,30 @@ pub fn lang_and_detail(options: &JsValue) -> Result<(Lang, Detail), Problem> {
     })
 }
 
-/// `options.decisions` as read on the last call, kept to recognise the same list again.
+/// The last `options.decisions` list resolved, and the selection it resolved to: a form asks for
+/// the same ones on every keystroke. A list is kept only together with its selection, so a list
+/// that fails (an item not a string, an unknown decision) leaves the last good one as it was.
 #[derive(Default)]
-pub struct LastDecisions {
+pub struct LastSelection {
     /// The list's items as JS strings, in order, repeats included.
-    items: Vec<JsValue>,
+    kept: Option<(Vec<JsValue>, Selection)>,
 }
 
-/// What `options.decisions` asks for.
-pub enum Decisions {
-    /// Absent or null: every decision.
-    All,
-    /// The same paths as on the last call that read a list.
-    Same,
-    /// A new list: its paths, repeats dropped, order kept.
-    New(Vec<String>),
-}
-
-impl LastDecisions {
-    /// Reads `options.decisions`, comparing it with the last list read.
-    pub fn read(&mut self, options: &JsValue) -> Result<Decisions, Problem> {
+impl LastSelection {
+    /// The selection `options.decisions` asks for (`None`: absent or null, every decision). A list
+    /// other than the last one kept is read and handed to `select` (its paths, repeats dropped,
+    /// order kept).
+    pub fn read(
+        &mut self,
+        options: &JsValue,
+        select: impl FnOnce(&[String]) -> Result<Selection, Problem>,
+    ) -> Result<Option<&Selection>, Problem> {
         if !options.is_object() {
-            return Ok(Decisions::All);
+            return Ok(None);
         }
         let list = WORDS.with(|w| property(options, &w.decisions));
         if list.is_undefined() || list.is_null() {
-            return Ok(Decisions::All);
+            return Ok(None);
         }
         let not_a_list = || {
             Problem::new(
@@ -125,29 +123,24 @@ impl LastDecisions {
         }
         let list: &Array = list.unchecked_ref();
         let len = list.length();
-        let same = usize::try_from(len).is_ok_and(|n| n == self.items.len())
-            && (0..len)
-                .zip(&self.items)
-                .all(|(i, last)| list.get(i) == *last);
-        if same && !self.items.is_empty() {
-            return Ok(Decisions::Same);
-        }
-        self.items.clear();
-        let mut wanted: Vec<String> = Vec::new();
-        for i in 0..len {
-            let item = list.get(i);
-            let path = item.as_string().ok_or_else(not_a_list)?;
-            if !wanted.contains(&path) {
-                wanted.push(path);
+        let same = self.kept.as_ref().is_some_and(|(items, _)| {
+            usize::try_from(len).is_ok_and(|n| n == items.len())
+                && (0..len).zip(items).all(|(i, last)| list.get(i) == *last)
+        });
+        if !same {
+            let mut items = Vec::new();
+            let mut wanted: Vec<String> = Vec::new();
+            for i in 0..len {
+                let item = list.get(i);
+                let path = item.as_string().ok_or_else(not_a_list)?;
+                if !wanted.contains(&path) {
+                    wanted.push(path);
+                }
+                items.push(item);
             }
-            self.items.push(item);
+            self.kept = Some((items, select(&wanted)?));
         }
-        Ok(Decisions::New(wanted))
-    }
-
-    /// Forgets the last list (it did not resolve to a selection).
-    pub fn forget(&mut self) {
-        self.items.clear();
+        Ok(self.kept.as_ref().map(|(_, selection)| selection))
     }
 }
 

@@ -131,6 +131,10 @@ throwsHegui('options: unknown decision', () => engine.evaluate(full, { decisions
   for (let i = 0; i < 2; i++) {
     try { engine.evaluate(full, { decisions: list }); } catch (e) { failures += e.code === 'selection.unknown_decision' ? 1 : 0; }
   }
+  // A list that fails on an item that is not a string must not be taken for the last one kept.
+  engine.evaluate(full, { decisions: ['supervision.policy'] });
+  try { engine.evaluate(full, { decisions: ['risk.management_grade', 1] }); } catch (e) { failures += e.code === 'options.decisions' ? 1 : 0; }
+  const afterBadItem = keys(engine.evaluate(full, { decisions: ['risk.management_grade'] }));
   const repeated = keys(engine.evaluate(full, { decisions: ['risk.class', 'risk.class'] }));
   const single = keys(engine.evaluate(full, { decisions: ['risk.class'] }));
   const everything = keys(engine.evaluate(full, { lang: '', detail: 'full' }));
@@ -138,8 +142,9 @@ throwsHegui('options: unknown decision', () => engine.evaluate(full, { decisions
   const fresh = (decisions) => keys(Engine.fromBundle(bundle).evaluate(full, decisions && { decisions }));
   check('options: a decisions list changed in place, failed or repeated is read again',
     first === fresh(['risk.class']) && changed === fresh(['supervision.policy']) && first !== changed &&
-    failures === 2 && repeated === first && single === first && everything === fresh(undefined),
-    JSON.stringify({ first, changed, failures, repeated, single, everything }));
+    failures === 3 && afterBadItem === fresh(['risk.management_grade']) &&
+    repeated === first && single === first && everything === fresh(undefined),
+    JSON.stringify({ first, changed, failures, afterBadItem, repeated, single, everything }));
 }
 // Pack description.
 const info = engine.pack();
