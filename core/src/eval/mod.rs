@@ -25,7 +25,7 @@ use crate::outcome::{
     DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
     OUTCOME_SCHEMA,
 };
-use crate::sorted::{SortedMap, SortedSet};
+use crate::sorted::SortedMap;
 use crate::source::Severity;
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
@@ -132,11 +132,11 @@ struct Gate {
     fields: Vec<Arc<str>>,
 }
 
-/// The current item of a `for_each` rule, as its expressions see it.
 /// A present list field's value is an array of one map per item view; anything else is a bug in
 /// `InputView::build`, reported as the rule's error rather than a panic.
 const LIST_NOT_CONVERTED: &str = "internal: a list field's items were not converted to maps";
 
+/// The current item of a `for_each` rule, as its expressions see it.
 struct ItemBinding<'a> {
     alias: &'a str,
     value: &'a Map,
@@ -966,7 +966,7 @@ impl CompiledPack {
     }
 
     /// Sorts concrete paths by field declaration order, then item index; drops duplicates.
-    fn sort_paths(&self, paths: Vec<String>) -> Vec<String> {
+    fn sort_paths(&self, mut paths: Vec<String>) -> Vec<String> {
         let key = |p: &String| -> (usize, usize, String) {
             match p.split_once('[') {
                 Some((list, rest)) => {
@@ -990,10 +990,10 @@ impl CompiledPack {
         if paths.len() < 2 {
             return paths;
         }
-        let set: SortedSet<String> = paths.into_iter().collect();
-        let mut v: Vec<String> = set.into_iter().collect();
-        v.sort_by_cached_key(key);
-        v
+        paths.sort();
+        paths.dedup();
+        paths.sort_by_cached_key(key);
+        paths
     }
 }
 
