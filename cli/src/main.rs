@@ -158,11 +158,7 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
                 Ok(ExitCode::SUCCESS)
             }
             PackCommand::Digest { path } => {
-                let resolved = packs::resolve_path(&path)?;
-                let digest = resolved
-                    .digest()
-                    .map_err(|e| CliError::Load(path.display().to_string(), e))?;
-                println!("{digest}");
+                println!("{}", packs::resolve_path(&path)?.digest());
                 Ok(ExitCode::SUCCESS)
             }
             cmd => signing_command(cmd),

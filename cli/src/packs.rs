@@ -3,9 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hegui_core::resolve::{self, ResolvedPack};
+use hegui_core::resolve::{self, DigestedPack, ResolvedPack};
 use hegui_core::source::Manifest;
-use hegui_core::{CompiledPack, PackFiles};
+use hegui_core::{CompiledPack, Limits, PackFiles};
 
 use crate::error::CliError;
 
@@ -125,18 +125,18 @@ fn resolve_dir_at(dir: &Path, depth: usize) -> Result<ResolvedPack, CliError> {
         .map_err(|e| CliError::Load(dir.display().to_string(), e))
 }
 
-/// Loads a pack from a folder or a `.json` bundle.
-pub fn resolve_path(path: &Path) -> Result<ResolvedPack, CliError> {
-    if path.is_dir() {
-        resolve_dir(path)
+/// Loads a pack from a folder or a `.json` bundle (its digest checked), with its digest.
+pub fn resolve_path(path: &Path) -> Result<DigestedPack, CliError> {
+    let loaded = if path.is_dir() {
+        resolve_dir(path)?.digested()
     } else {
-        let text = read(path)?;
-        ResolvedPack::from_bundle_json(&text)
-            .map_err(|e| CliError::Load(path.display().to_string(), e))
-    }
+        ResolvedPack::digested_from_bundle_json(&read(path)?)
+    };
+    loaded.map_err(|e| CliError::Load(path.display().to_string(), e))
 }
 
 pub fn compile_path(path: &Path) -> Result<CompiledPack, CliError> {
-    let resolved = resolve_path(path)?;
-    CompiledPack::compile(resolved).map_err(|e| CliError::Load(path.display().to_string(), e))
+    let pack = resolve_path(path)?;
+    CompiledPack::compile_digested(pack, &Limits::default())
+        .map_err(|e| CliError::Load(path.display().to_string(), e))
 }

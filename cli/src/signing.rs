@@ -81,8 +81,7 @@ pub fn verify(bundle: &Path, pubkeys: &[PathBuf]) -> Result<String, CliError> {
     let keys = read_keys(pubkeys)?;
     let pack = signature::verify_signed_bundle(&read(bundle)?, &keys)
         .map_err(|e| CliError::Load(bundle.display().to_string(), e))?;
-    pack.digest()
-        .map_err(|e| CliError::Load(bundle.display().to_string(), e))
+    Ok(pack.digest().to_owned())
 }
 
 /// The bundles the server loads when keys are trusted: `root` itself when it is a file, else
@@ -111,9 +110,9 @@ pub fn load_signed_registry(
     for path in find_bundles(root)? {
         let source = path.display().to_string();
         let text = read(&path)?;
-        let resolved = signature::verify_signed_bundle(&text, trusted_keys)
+        let pack = signature::verify_signed_bundle(&text, trusted_keys)
             .map_err(|e| CliError::Load(source.clone(), e))?;
-        let compiled = CompiledPack::compile_with_limits(resolved, limits)
+        let compiled = CompiledPack::compile_digested(pack, limits)
             .map_err(|e| CliError::Load(source.clone(), e))?;
         registry.insert(LoadedPack {
             compiled,

@@ -80,9 +80,22 @@ impl Bundle {
         Ok(())
     }
 
+    /// Checks the format and the digest, and keeps the digest with the pack: `bundle.invalid`
+    /// unless `format` is `hegui.bundle/1`, then `bundle.digest_mismatch` unless the claimed
+    /// digest is the pack's own. `CompiledPack::compile_digested` takes the result without
+    /// serialising and hashing the pack a second time.
+    pub fn into_digested(self) -> Result<DigestedPack, LoadError> {
+        self.check_format()?;
+        let actual = self.pack.digest()?;
+        self.check_digest(&actual)?;
+        Ok(DigestedPack {
+            pack: self.pack,
+            digest: actual,
+        })
+    }
+
     /// `bundle.digest_mismatch` unless the claimed digest is `actual`, the digest of the pack
-    /// (`ResolvedPack::digest`, computed by the caller: a loader that computes it anyway, as
-    /// `CompiledPack::compile` does, need not hash the pack twice).
+    /// (`ResolvedPack::digest`, computed by the caller).
     pub fn check_digest(&self, actual: &str) -> Result<(), LoadError> {
         if actual != self.digest {
             return Err(LoadError::DigestMismatch {
@@ -94,7 +107,40 @@ impl Bundle {
     }
 }
 
+/// A resolved pack with its digest, computed once. Only `ResolvedPack::digested` and
+/// `Bundle::into_digested` make one, so the digest is always the pack's own.
+#[derive(Debug, Clone)]
+pub struct DigestedPack {
+    pack: ResolvedPack,
+    digest: String,
+}
+
+impl DigestedPack {
+    pub fn pack(&self) -> &ResolvedPack {
+        &self.pack
+    }
+
+    /// `sha256:` + hex, as `ResolvedPack::digest`.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    pub fn into_parts(self) -> (ResolvedPack, String) {
+        (self.pack, self.digest)
+    }
+
+    pub fn into_pack(self) -> ResolvedPack {
+        self.pack
+    }
+}
+
 impl ResolvedPack {
+    /// The pack with its digest.
+    pub fn digested(self) -> Result<DigestedPack, LoadError> {
+        let digest = self.digest()?;
+        Ok(DigestedPack { pack: self, digest })
+    }
+
     /// The pack as a JSON value (the input of the digest).
     pub fn to_value(&self) -> Result<serde_json::Value, LoadError> {
         serde_json::to_value(self).map_err(|e| LoadError::Bundle {
@@ -121,10 +167,12 @@ impl ResolvedPack {
     }
 
     pub fn from_bundle(bundle: Bundle) -> Result<ResolvedPack, LoadError> {
-        bundle.check_format()?;
-        let actual = bundle.pack.digest()?;
-        bundle.check_digest(&actual)?;
-        Ok(bundle.pack)
+        bundle.into_digested().map(DigestedPack::into_pack)
+    }
+
+    /// [`ResolvedPack::from_bundle_json`], the digest kept with the pack.
+    pub fn digested_from_bundle_json(text: &str) -> Result<DigestedPack, LoadError> {
+        Bundle::from_json(text)?.into_digested()
     }
 
     /// `id@version`, the name overlays use in `extends`.

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::canonical;
 use crate::error::LoadError;
-use crate::resolve::{Bundle, ResolvedPack, BUNDLE_FORMAT};
+use crate::resolve::{Bundle, DigestedPack, ResolvedPack, BUNDLE_FORMAT};
 
 pub const ALG_ED25519: &str = "ed25519";
 
@@ -105,7 +105,8 @@ pub fn sign_bundle_json(json: &str, secret_key: &[u8; 32]) -> Result<String, Loa
 }
 
 /// Reads a bundle, checks its digest, and requires a valid ed25519 signature of that digest by
-/// one of `trusted_keys`.
+/// one of `trusted_keys`. The pack comes back with its digest, for
+/// `CompiledPack::compile_digested`.
 ///
 /// Errors: `bundle.invalid` / `bundle.digest_mismatch` as `ResolvedPack::from_bundle_json`;
 /// `bundle.unsigned` (no signature); `bundle.bad_signature` (a signature by a trusted key that
@@ -113,12 +114,11 @@ pub fn sign_bundle_json(json: &str, secret_key: &[u8; 32]) -> Result<String, Loa
 pub fn verify_signed_bundle(
     json: &str,
     trusted_keys: &[[u8; 32]],
-) -> Result<ResolvedPack, LoadError> {
-    let bundle = parse_bundle(json)?;
-    let signatures = bundle.signatures.clone();
-    let digest = bundle.digest.clone();
-    let pack = ResolvedPack::from_bundle(bundle)?;
-    check_signatures(&digest, &signatures, trusted_keys)?;
+) -> Result<DigestedPack, LoadError> {
+    let mut bundle = parse_bundle(json)?;
+    let signatures = std::mem::take(&mut bundle.signatures);
+    let pack = bundle.into_digested()?;
+    check_signatures(pack.digest(), &signatures, trusted_keys)?;
     Ok(pack)
 }
 

@@ -9,7 +9,7 @@
 mod common;
 use common::*;
 use hegui_core::resolve::{resolve, ResolvedPack};
-use hegui_core::{CompiledPack, PackFiles};
+use hegui_core::{CompiledPack, Limits, PackFiles};
 use serde_json::json;
 
 #[test]
@@ -39,6 +39,37 @@ fn a_bundle_whose_digest_was_edited_is_refused() {
     v["digest"] = json!("sha256:0000");
     let e = ResolvedPack::from_bundle_json(&v.to_string()).unwrap_err();
     assert_eq!(e.code(), "bundle.digest_mismatch");
+}
+
+#[test]
+fn a_checked_bundle_compiles_with_the_digest_it_was_checked_against() {
+    let pack = resolved();
+    let json = pack.to_bundle_json().unwrap();
+    let digested = ResolvedPack::digested_from_bundle_json(&json).unwrap();
+    assert_eq!(digested.digest(), pack.digest().unwrap());
+    assert_eq!(digested.pack().to_bundle_json().unwrap(), json);
+    let from_bundle = CompiledPack::compile_digested(digested, &Limits::default()).unwrap();
+    let from_pack = CompiledPack::compile(pack).unwrap();
+    assert_eq!(from_bundle.digest(), from_pack.digest());
+    assert_eq!(
+        from_bundle.resolved().to_bundle_json().unwrap(),
+        from_pack.resolved().to_bundle_json().unwrap()
+    );
+    // The same checks and errors as `from_bundle_json`, in the same order.
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["digest"] = json!("sha256:0000");
+    v["format"] = json!("hegui.bundle/0");
+    let e = ResolvedPack::digested_from_bundle_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.code(), "bundle.invalid");
+    v["format"] = json!("hegui.bundle/1");
+    let e = ResolvedPack::digested_from_bundle_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.code(), "bundle.digest_mismatch");
+    assert_eq!(
+        e.to_string(),
+        ResolvedPack::from_bundle_json(&v.to_string())
+            .unwrap_err()
+            .to_string()
+    );
 }
 
 #[test]

@@ -132,8 +132,8 @@ fn cases() -> Vec<Case> {
 
 fn load(bundle: &str, keys: &Option<Vec<[u8; 32]>>) -> &'static str {
     let result = match keys {
-        Some(keys) => verify_signed_bundle(bundle, keys),
-        None => hegui_core::ResolvedPack::from_bundle_json(bundle),
+        Some(keys) => verify_signed_bundle(bundle, keys).map(drop),
+        None => hegui_core::ResolvedPack::from_bundle_json(bundle).map(drop),
     };
     match result {
         Ok(_) => "ok",

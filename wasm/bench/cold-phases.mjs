@@ -44,7 +44,7 @@ async function phases(pkg) {
   const profile = (await import(`${pkg}/hegui_wasm.js`)).profileLoad;
   if (profile) {
     const p = profile(text);
-    ['parse (serde_json)', 'pack -> JSON value', 'canonical text', 'SHA-256', 'compile (incl. its digest)'].forEach((k, j) => {
+    ['parse (serde_json)', 'pack -> JSON value', 'canonical text', 'SHA-256', 'compile (digest given)'].forEach((k, j) => {
       r[`  profiled: ${k}`] = p[j + 1];
     });
     lap('  profiled load, total');

@@ -22,11 +22,10 @@ pub mod describe;
 mod options;
 
 use hegui_core::eval::DEFAULT_MAX_INPUT_BYTES;
-use hegui_core::resolve::Bundle;
 use hegui_core::signature::{key_from_hex, verify_signed_bundle};
 use std::cell::RefCell;
 
-use hegui_core::{CompiledPack, EvalOptions, Lang, Outcome, ResolvedPack};
+use hegui_core::{CompiledPack, EvalOptions, Lang, Limits, Outcome, ResolvedPack};
 use js_sys::{Error as JsError, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -83,26 +82,12 @@ pub fn parse_lang(lang: Option<&str>) -> Result<Lang, Problem> {
     }
 }
 
-/// Loads and compiles a bundle given as JSON text.
-///
-/// `CompiledPack::compile` computes the pack's digest itself, so the bundle's claimed digest is
-/// compared with that one: the pack is serialised and hashed once instead of twice (a third of
-/// a cold load in a browser). Whenever that does not give a pack, the reference sequence
-/// (`ResolvedPack::from_bundle_json`, digest checked before compiling) runs again for its error,
-/// so errors and their precedence are exactly those of the native loader.
+/// Loads and compiles a bundle given as JSON text: format, digest, then rules, as the native
+/// loader does. The digest checked is handed to `CompiledPack::compile_digested`, so the pack
+/// is serialised and hashed once.
 pub fn load_bundle_text(text: &str) -> Result<CompiledPack, Problem> {
-    if let Some(pack) = load_hashing_once(text) {
-        return Ok(pack);
-    }
-    let resolved = ResolvedPack::from_bundle_json(text).map_err(load_problem)?;
-    CompiledPack::compile(resolved).map_err(load_problem)
-}
-
-fn load_hashing_once(text: &str) -> Option<CompiledPack> {
-    let bundle = Bundle::from_json(text).ok()?;
-    bundle.check_format().ok()?;
-    let pack = CompiledPack::compile(bundle.pack).ok()?;
-    (pack.digest() == bundle.digest).then_some(pack)
+    let pack = ResolvedPack::digested_from_bundle_json(text).map_err(load_problem)?;
+    CompiledPack::compile_digested(pack, &Limits::default()).map_err(load_problem)
 }
 
 /// Loads and compiles a bundle, requiring a signature by one of `trusted_keys` when given.
@@ -114,8 +99,8 @@ pub fn load_bundle_text_trusted(
     let Some(keys) = trusted_keys else {
         return load_bundle_text(text);
     };
-    let resolved = verify_signed_bundle(text, keys).map_err(load_problem)?;
-    CompiledPack::compile(resolved).map_err(load_problem)
+    let pack = verify_signed_bundle(text, keys).map_err(load_problem)?;
+    CompiledPack::compile_digested(pack, &Limits::default()).map_err(load_problem)
 }
 
 /// `options.trustedKeys` of `fromBundle`: absent (no signature check) or an array of keys.
@@ -343,7 +328,8 @@ fn eval_options(options: &JsValue) -> Result<EvalOptions, Problem> {
 }
 
 /// Times the phases of `Engine.fromBundle` (ms): JSON parse into the typed bundle, the pack back
-/// to a JSON value, its canonical text, SHA-256 of it, rule compilation. Benchmarks only.
+/// to a JSON value, its canonical text, SHA-256 of it, rule compilation (given the digest).
+/// Benchmarks only.
 #[cfg(feature = "profile")]
 #[wasm_bindgen(js_name = profileLoad)]
 pub fn profile_load(bundle: JsValue) -> Result<Vec<f64>, JsValue> {
@@ -370,7 +356,13 @@ pub fn profile_load(bundle: JsValue) -> Result<Vec<f64>, JsValue> {
     if digest != b.digest {
         return Err(JsValue::from_str("digest mismatch"));
     }
-    let pack = CompiledPack::compile(b.pack).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    // The same check again (now warm, untimed): a `DigestedPack` comes only from a check.
+    let digested = b
+        .into_digested()
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let t5b = now();
+    let pack = CompiledPack::compile_digested(digested, &Limits::default())
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t6 = now();
     drop(pack);
     let _ = canon.len();
@@ -380,7 +372,7 @@ pub fn profile_load(bundle: JsValue) -> Result<Vec<f64>, JsValue> {
         t3 - t2,
         t4 - t3,
         (t5 - t4) - (t4 - t3),
-        t6 - t5,
+        t6 - t5b,
     ])
 }
 

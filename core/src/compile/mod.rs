@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, Scope, AST};
 
 use crate::error::LoadError;
-use crate::resolve::ResolvedPack;
+use crate::resolve::{DigestedPack, ResolvedPack};
 use crate::sorted::{SortedMap, SortedSet};
 use crate::source::{ParamValue, RuleDecl, RuleKind};
 pub use sandbox::Limits;
@@ -175,7 +175,16 @@ impl CompiledPack {
         resolved: ResolvedPack,
         limits: &Limits,
     ) -> Result<CompiledPack, LoadError> {
-        let digest = resolved.digest()?;
+        Self::compile_digested(resolved.digested()?, limits)
+    }
+
+    /// Compiles a pack whose digest is known already (a bundle's, just checked): the pack is
+    /// not serialised and hashed again, which was a third of a first load in a browser.
+    pub fn compile_digested(
+        pack: DigestedPack,
+        limits: &Limits,
+    ) -> Result<CompiledPack, LoadError> {
+        let (resolved, digest) = pack.into_parts();
         let engine = sandbox::engine(limits);
         let schema = InputSchema::build(&resolved.fields, &resolved.locations)?;
         let tables = resolved
