@@ -82,24 +82,19 @@ pub fn parse_lang(lang: Option<&str>) -> Result<Lang, Problem> {
     }
 }
 
-/// Loads and compiles a bundle given as JSON text: format, digest, then rules, as the native
-/// loader does. The digest checked is handed to `CompiledPack::compile_digested`, so the pack
-/// is serialised and hashed once.
-pub fn load_bundle_text(text: &str) -> Result<CompiledPack, Problem> {
-    let pack = ResolvedPack::digested_from_bundle_json(text).map_err(load_problem)?;
-    CompiledPack::compile_digested(pack, &Limits::default()).map_err(load_problem)
-}
-
-/// Loads and compiles a bundle, requiring a signature by one of `trusted_keys` when given.
-/// A signed bundle is authenticated (digest and signature checked) before anything is compiled.
-pub fn load_bundle_text_trusted(
+/// Loads and compiles a bundle given as JSON text, as the native loader does: format, digest,
+/// the signature by one of `trusted_keys` when they are given (so a signed bundle is
+/// authenticated before anything in it is compiled), then the rules. The digest checked is
+/// handed to `CompiledPack::compile_digested`: the pack is serialised and hashed once.
+pub fn load_bundle_text(
     text: &str,
     trusted_keys: Option<&[[u8; 32]]>,
 ) -> Result<CompiledPack, Problem> {
-    let Some(keys) = trusted_keys else {
-        return load_bundle_text(text);
+    let checked = match trusted_keys {
+        Some(keys) => verify_signed_bundle(text, keys),
+        None => ResolvedPack::digested_from_bundle_json(text),
     };
-    let pack = verify_signed_bundle(text, keys).map_err(load_problem)?;
+    let pack = checked.map_err(load_problem)?;
     CompiledPack::compile_digested(pack, &Limits::default()).map_err(load_problem)
 }
 
@@ -192,7 +187,7 @@ impl Engine {
     pub fn from_bundle(bundle: JsValue, options: JsValue) -> Result<Engine, JsValue> {
         let text = bundle_text(&bundle).map_err(Problem::into_js)?;
         let keys = trusted_keys(&options).map_err(Problem::into_js)?;
-        let pack = load_bundle_text_trusted(&text, keys.as_deref()).map_err(Problem::into_js)?;
+        let pack = load_bundle_text(&text, keys.as_deref()).map_err(Problem::into_js)?;
         Ok(Engine {
             pack,
             selection: RefCell::default(),
@@ -414,14 +409,14 @@ mod tests {
         let bundle = supervision_bundle();
         let reference = ResolvedPack::from_bundle_json(&bundle).unwrap();
         let digest = reference.digest().unwrap();
-        let pack = load_bundle_text(&bundle).unwrap();
+        let pack = load_bundle_text(&bundle, None).unwrap();
         assert_eq!(pack.digest(), digest);
         assert_eq!(pack.resolved(), &reference);
 
         // The pack changed, digest kept: a digest mismatch naming both digests.
         let tampered = bundle.replacen("\"version\":\"", "\"version\":\"9", 1);
         assert_ne!(tampered, bundle);
-        let err = load_bundle_text(&tampered).unwrap_err();
+        let err = load_bundle_text(&tampered, None).unwrap_err();
         assert_eq!(err.code, "bundle.digest_mismatch");
         assert_eq!(
             err.message,
@@ -441,27 +436,33 @@ mod tests {
         rule["assert"] = serde_json::Value::String("(((".into());
         let broken = hegui_core::canonical::to_canonical_string(&value);
         assert_eq!(
-            load_bundle_text(&broken).unwrap_err().code,
+            load_bundle_text(&broken, None).unwrap_err().code,
             "bundle.digest_mismatch"
         );
         let pack: ResolvedPack = serde_json::from_value(value["pack"].clone()).unwrap();
         value["digest"] = serde_json::Value::String(pack.digest().unwrap());
-        let err =
-            load_bundle_text(&hegui_core::canonical::to_canonical_string(&value)).unwrap_err();
+        let err = load_bundle_text(&hegui_core::canonical::to_canonical_string(&value), None)
+            .unwrap_err();
         assert_eq!(err.code, "pack.rule");
         assert!(err.rule.is_some());
 
         // Wrong format: bundle.invalid, as natively.
         let other_format = bundle.replacen("hegui.bundle/1", "hegui.bundle/0", 1);
         assert_eq!(
-            load_bundle_text(&other_format).unwrap_err().code,
+            load_bundle_text(&other_format, None).unwrap_err().code,
             "bundle.invalid"
         );
     }
 
     #[test]
     fn bad_bundles_are_problems() {
-        assert_eq!(load_bundle_text("").unwrap_err().code, "bundle.invalid");
-        assert_eq!(load_bundle_text("[1]").unwrap_err().code, "bundle.invalid");
+        assert_eq!(
+            load_bundle_text("", None).unwrap_err().code,
+            "bundle.invalid"
+        );
+        assert_eq!(
+            load_bundle_text("[1]", None).unwrap_err().code,
+            "bundle.invalid"
+        );
     }
 }
