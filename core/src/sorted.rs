@@ -58,6 +58,11 @@ impl<T> SortedSet<T> {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// The values, in ascending order.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
 }
 
 impl<T: Ord> Extend<T> for SortedSet<T> {
@@ -321,14 +326,21 @@ mod tests {
         *x
     }
 
+    /// `n` pairs `(prefix + k, i)`: keys `k` below `distinct`, repeating in no particular order,
+    /// values 0 to n - 1 in order.
+    fn random_pairs(x: &mut u64, n: usize, prefix: &str, distinct: u64) -> Vec<(String, usize)> {
+        (0..n)
+            .map(|i| (format!("{prefix}{}", xorshift(x) % distinct), i))
+            .collect()
+    }
+
     #[test]
     fn answers_as_a_btree_map_of_the_same_inserts() {
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for round in 0..200 {
             let mut sorted = SortedMap::default();
             let mut btree = BTreeMap::new();
-            for i in 0..(round % 41) {
-                let key = format!("rules.r{}", xorshift(&mut x) % 29);
+            for (key, i) in random_pairs(&mut x, round % 41, "rules.r", 29) {
                 assert_eq!(sorted.insert(key.clone(), i), btree.insert(key, i));
             }
             assert!(sorted.keys().eq(btree.keys()));
@@ -355,10 +367,7 @@ mod tests {
     fn collected_and_written_as_a_btree_map() {
         let mut x: u64 = 0x1234_5678_9abc_def1;
         for round in 0..200 {
-            let mut pairs = Vec::new();
-            for i in 0..(round % 43) {
-                pairs.push((format!("p{}", xorshift(&mut x) % 17), i));
-            }
+            let pairs = random_pairs(&mut x, round % 43, "p", 17);
             let sorted: SortedMap<String, usize> = pairs.iter().cloned().collect();
             let btree: BTreeMap<String, usize> = pairs.iter().cloned().collect();
             assert!(sorted.iter().eq(btree.iter()));
@@ -374,10 +383,7 @@ mod tests {
     fn grouped_as_pushes_onto_a_btree_map_of_lists() {
         let mut x: u64 = 0x0bad_cafe_1234_5678;
         for round in 0..200 {
-            let mut pairs = Vec::new();
-            for i in 0..(round % 47) {
-                pairs.push((format!("f{}", xorshift(&mut x) % 11), i));
-            }
+            let pairs = random_pairs(&mut x, round % 47, "f", 11);
             let mut btree: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (k, v) in pairs.iter().cloned() {
                 btree.entry(k).or_default().push(v);
@@ -407,8 +413,7 @@ mod tests {
         for round in 0..200 {
             let mut sorted = SortedSet::default();
             let mut btree = BTreeSet::new();
-            for _ in 0..(round % 37) {
-                let value = format!("f{}", xorshift(&mut x) % 23);
+            for (value, _) in random_pairs(&mut x, round % 37, "f", 23) {
                 assert_eq!(sorted.insert(value.clone()), btree.insert(value));
             }
             assert!(sorted.iter().eq(btree.iter()));

@@ -733,8 +733,8 @@ fn compile_rule(
                         .enumerate()
                         .find(|(_, t)| &t.id == id)
                         .ok_or_else(|| format!("table `{id}` is not declared"))?;
-                    let given = distinct_names(decl.inputs.keys());
-                    let wanted = distinct_names(table.inputs.iter());
+                    let given: SortedSet<&String> = decl.inputs.keys().collect();
+                    let wanted: SortedSet<&String> = table.inputs.iter().collect();
                     if given != wanted {
                         return Err(format!(
                             "inputs {} do not match the in: columns {} of table `{id}` ({})",
@@ -968,7 +968,7 @@ fn evaluation_order(
         {
             deps.extend(ids.iter().copied());
         }
-        r.deps = ascending(deps);
+        r.deps = deps.into_iter().collect::<SortedSet<usize>>().into_vec();
     }
 
     let n = rules.len();
@@ -1003,7 +1003,7 @@ fn evaluation_order(
             }
         }
         if let Some(r) = rules.get_mut(i) {
-            r.because = ascending(because);
+            r.because = because.into_iter().collect::<SortedSet<usize>>().into_vec();
         }
     }
     let ids: Vec<std::sync::Arc<str>> = rules.iter().map(|r| r.id.clone()).collect();
@@ -1017,26 +1017,10 @@ fn evaluation_order(
     Ok((order, producer))
 }
 
-/// Names in ascending order, each once (a set, compared as one).
-fn distinct_names<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
-    let mut names: Vec<&String> = names.collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// `{"a", "b"}`: how a set of names is shown in messages (as `BTreeSet`'s `Debug` shows it).
-fn debug_set(names: &[&String]) -> String {
+fn debug_set(names: &SortedSet<&String>) -> String {
     let items: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     format!("{{{}}}", items.join(", "))
-}
-
-/// Rule indices in ascending order, each once: what a `BTreeSet<usize>` gave, without the
-/// B-tree code instantiated for one more type in the browser engine.
-fn ascending(mut indices: Vec<usize>) -> Vec<usize> {
-    indices.sort();
-    indices.dedup();
-    indices
 }
 
 fn cycle_error(rules: &[CompiledRule], placed: &[bool]) -> LoadError {
@@ -1084,11 +1068,15 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let distinct = distinct_names(names.iter());
+        let distinct: SortedSet<&String> = names.iter().collect();
         let btree: BTreeSet<&String> = names.iter().collect();
         assert!(distinct.iter().eq(btree.iter()));
         assert_eq!(debug_set(&distinct), format!("{btree:?}"));
-        assert_eq!(debug_set(&[]), format!("{:?}", BTreeSet::<&String>::new()));
-        assert_eq!(ascending(vec![3, 1, 3, 0, 1]), vec![0, 1, 3]);
+        assert_eq!(
+            debug_set(&SortedSet::default()),
+            format!("{:?}", BTreeSet::<&String>::new())
+        );
+        let ascending: SortedSet<usize> = vec![3, 1, 3, 0, 1].into_iter().collect();
+        assert_eq!(ascending.into_vec(), vec![0, 1, 3]);
     }
 }
