@@ -67,7 +67,6 @@ pub fn engine(limits: &Limits) -> Engine {
     for symbol in ["eval", "print", "debug"] {
         engine.disable_symbol(symbol);
     }
-    crate::functions::builtins::register(&mut engine);
     crate::functions::register(&mut engine);
     // `pending("a.b")` / `pending(["a.b", "c[0].d"])`: a rule that finds out while running that
     // it needs more input (a flag that neither the form nor a reference list decides) says so,

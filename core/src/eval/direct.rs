@@ -443,8 +443,8 @@ fn as_str(v: &Dynamic) -> Result<ImmutableString, GiveUp> {
         .map_err(|_| GiveUp)
 }
 
-fn as_array(v: &Dynamic) -> Result<Array, GiveUp> {
-    v.as_array_ref().map(|a| a.clone()).map_err(|_| GiveUp)
+fn as_array(v: &Dynamic) -> Result<impl std::ops::Deref<Target = Array> + '_, GiveUp> {
+    v.as_array_ref().map_err(|_| GiveUp)
 }
 
 fn as_int(v: &Dynamic) -> Result<INT, GiveUp> {
@@ -644,33 +644,22 @@ pub(crate) fn call(f: Function, args: &[&Dynamic]) -> Answer {
             let code = code.as_immutable_string_ref().map_err(|_| GiveUp)?;
             Ok(Dynamic::from_bool(credit_code::uscc_valid(&code)))
         }
-        (Function::MaxByOrder, [list, order]) => ok(lists::max_by_order_ref(
-            &*list.as_array_ref().map_err(|_| GiveUp)?,
-            &*order.as_array_ref().map_err(|_| GiveUp)?,
-        )),
-        (Function::MinByOrder, [list, order]) => ok(lists::min_by_order_ref(
-            &*list.as_array_ref().map_err(|_| GiveUp)?,
-            &*order.as_array_ref().map_err(|_| GiveUp)?,
-        )),
+        (Function::MaxByOrder, [list, order]) => {
+            ok(lists::max_by_order(&*as_array(list)?, &*as_array(order)?))
+        }
+        (Function::MinByOrder, [list, order]) => {
+            ok(lists::min_by_order(&*as_array(list)?, &*as_array(order)?))
+        }
         (Function::AnyWhere, [list, key, value]) => {
-            ok(
-                lists::any_where(as_array(list)?, as_str(key)?, (*value).clone())
-                    .map(Dynamic::from_bool),
-            )
+            ok(lists::any_where(&*as_array(list)?, &as_str(key)?, value).map(Dynamic::from_bool))
         }
         (Function::AllWhere, [list, key, value]) => {
-            ok(
-                lists::all_where(as_array(list)?, as_str(key)?, (*value).clone())
-                    .map(Dynamic::from_bool),
-            )
+            ok(lists::all_where(&*as_array(list)?, &as_str(key)?, value).map(Dynamic::from_bool))
         }
         (Function::CountWhere, [list, key, value]) => {
-            ok(
-                lists::count_where(as_array(list)?, as_str(key)?, (*value).clone())
-                    .map(Dynamic::from_int),
-            )
+            ok(lists::count_where(&*as_array(list)?, &as_str(key)?, value).map(Dynamic::from_int))
         }
-        (Function::Sum, [list]) => ok(lists::sum(as_array(list)?)),
+        (Function::Sum, [list]) => ok(lists::sum(&*as_array(list)?)),
         (Function::AddDays, [d, n]) => {
             ok(dates::add_days(as_str(d)?, as_int(n)?).map(Dynamic::from))
         }

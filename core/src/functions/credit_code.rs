@@ -4,8 +4,6 @@
 //! verified; the optional GB 11714 organisation-code check (§6 there) is deliberately not applied,
 //! because it was never verified against the standard and must not reject real employers.
 
-use rhai::{Engine, ImmutableString};
-
 /// The 31 code characters; a character's value is its index (I, O, S, V, Z are never used).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
@@ -50,11 +48,6 @@ pub fn uscc_valid(code: &str) -> bool {
     };
     let division_is_digits = payload.iter().skip(2).take(6).all(u8::is_ascii_digit);
     division_is_digits && check_value(payload).is_some_and(|v| char_value(check) == Some(v))
-}
-
-/// Registers `uscc_valid(s: string) -> bool` into `engine`.
-pub fn register(engine: &mut Engine) {
-    engine.register_fn("uscc_valid", |code: ImmutableString| uscc_valid(&code));
 }
 
 #[cfg(test)]

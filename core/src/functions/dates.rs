@@ -5,7 +5,7 @@
 //! canonical form, so string comparison of results also orders them chronologically.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use rhai::{Engine, ImmutableString};
+use rhai::ImmutableString;
 
 use super::FnResult;
 
@@ -123,15 +123,6 @@ pub fn within_years_before(
     let start = shift_years(end, -n)
         .ok_or_else(|| format!("date arithmetic out of range: {reference:?} minus {n} years"))?;
     Ok(start <= date && date <= end)
-}
-
-/// Registers the date functions into `engine`.
-pub fn register(engine: &mut Engine) {
-    engine.register_fn("add_days", add_days);
-    engine.register_fn("add_months", add_months);
-    engine.register_fn("add_years", add_years);
-    engine.register_fn("days_between", days_between);
-    engine.register_fn("within_years_before", within_years_before);
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! they fail loudly on ill-typed data instead of skipping it, so a malformed fact cannot quietly
 //! turn a violation into a pass.
 
-use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
+use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use super::FnResult;
 
@@ -103,22 +103,12 @@ fn extreme_by_order(
 /// rhai `max_by_order(list, order)`: the element of `list` that comes last in `order`.
 ///
 /// Every element is ranked, even after a maximum is known, so an unknown grade is always reported.
-pub fn max_by_order(list: Array, order: Array) -> FnResult<Dynamic> {
-    max_by_order_ref(&list, &order)
-}
-
-/// rhai `min_by_order(list, order)`: the element of `list` that comes first in `order`.
-pub fn min_by_order(list: Array, order: Array) -> FnResult<Dynamic> {
-    min_by_order_ref(&list, &order)
-}
-
-/// `max_by_order` on borrowed arrays.
-pub fn max_by_order_ref(list: &Array, order: &Array) -> FnResult<Dynamic> {
+pub fn max_by_order(list: &Array, order: &Array) -> FnResult<Dynamic> {
     extreme_by_order(list, order, |candidate, best| candidate > best)
 }
 
-/// `min_by_order` on borrowed arrays.
-pub fn min_by_order_ref(list: &Array, order: &Array) -> FnResult<Dynamic> {
+/// rhai `min_by_order(list, order)`: the element of `list` that comes first in `order`.
+pub fn min_by_order(list: &Array, order: &Array) -> FnResult<Dynamic> {
     extreme_by_order(list, order, |candidate, best| candidate < best)
 }
 
@@ -150,34 +140,34 @@ fn count_matches(list: &Array, key: &str, value: &Dynamic, function: &str) -> Fn
 }
 
 /// rhai `any_where(list, key, value)`: some item has `item[key] == value`.
-pub fn any_where(list: Array, key: ImmutableString, value: Dynamic) -> FnResult<bool> {
-    Ok(count_matches(&list, &key, &value, "any_where")? > 0)
+pub fn any_where(list: &Array, key: &str, value: &Dynamic) -> FnResult<bool> {
+    Ok(count_matches(list, key, value, "any_where")? > 0)
 }
 
 /// rhai `all_where(list, key, value)`: every item has `item[key] == value` (true for an empty list).
-pub fn all_where(list: Array, key: ImmutableString, value: Dynamic) -> FnResult<bool> {
-    Ok(count_matches(&list, &key, &value, "all_where")? == list.len())
+pub fn all_where(list: &Array, key: &str, value: &Dynamic) -> FnResult<bool> {
+    Ok(count_matches(list, key, value, "all_where")? == list.len())
 }
 
 /// rhai `count_where(list, key, value)`: number of items with `item[key] == value`.
-pub fn count_where(list: Array, key: ImmutableString, value: Dynamic) -> FnResult<i64> {
-    let count = count_matches(&list, &key, &value, "count_where")?;
+pub fn count_where(list: &Array, key: &str, value: &Dynamic) -> FnResult<i64> {
+    let count = count_matches(list, key, value, "count_where")?;
     i64::try_from(count).map_err(|_| format!("count_where: count {count} overflows").into())
 }
 
 /// rhai `pluck(list, key)`: `item[key]` for every item, `()` where the key is missing.
-pub fn pluck(list: Array, key: ImmutableString) -> FnResult<Array> {
+pub fn pluck(list: &Array, key: &str) -> FnResult<Array> {
     list.iter()
         .map(|item| {
             let map = as_map(item, "pluck")?;
-            Ok(map.get(key.as_str()).cloned().unwrap_or(Dynamic::UNIT))
+            Ok(map.get(key).cloned().unwrap_or(Dynamic::UNIT))
         })
         .collect()
 }
 
 /// rhai `sum(list)`: integer sum when every item is an integer (overflow is an error), float sum
 /// when every item is numeric and at least one is a float, `0` for an empty list.
-pub fn sum(list: Array) -> FnResult<Dynamic> {
+pub fn sum(list: &Array) -> FnResult<Dynamic> {
     let numbers = list
         .iter()
         .map(|v| {
@@ -209,31 +199,14 @@ fn sum_ints(ints: &[i64]) -> FnResult<i64> {
     })
 }
 
-/// Registers the list functions into `engine`.
 /// `text in list` for a string: compares strings natively. rhai's generic `contains` dispatches
 /// `==` as a script call per element, which dominates rules that look names up in reference lists.
 /// Same answer: a string equals only an equal string.
-pub fn contains_str(list: &mut Array, text: ImmutableString) -> bool {
-    array_contains_str(list, &text)
-}
-
-/// `contains_str` on a borrowed array.
 pub fn array_contains_str(list: &Array, text: &str) -> bool {
     list.iter().any(|item| {
         item.read_lock::<ImmutableString>()
             .is_some_and(|s| s.as_str() == text)
     })
-}
-
-pub fn register(engine: &mut Engine) {
-    engine.register_fn("contains", contains_str);
-    engine.register_fn("max_by_order", max_by_order);
-    engine.register_fn("min_by_order", min_by_order);
-    engine.register_fn("any_where", any_where);
-    engine.register_fn("all_where", all_where);
-    engine.register_fn("count_where", count_where);
-    engine.register_fn("pluck", pluck);
-    engine.register_fn("sum", sum);
 }
 
 #[cfg(test)]
@@ -251,19 +224,19 @@ mod tests {
     fn contains_str_matches_only_equal_strings() {
         let mut list = strs(&["苯", "氨"]);
         list.push(Dynamic::from_int(7));
-        assert!(contains_str(&mut list, "氨".into()));
-        assert!(!contains_str(&mut list, "7".into()));
-        assert!(!contains_str(&mut list, "苯 ".into()));
+        assert!(array_contains_str(&list, "氨"));
+        assert!(!array_contains_str(&list, "7"));
+        assert!(!array_contains_str(&list, "苯 "));
     }
 
     #[test]
     fn in_operator_uses_it_and_keeps_its_meaning() {
-        let mut engine = Engine::new_raw();
+        let mut engine = rhai::Engine::new_raw();
         rhai::packages::Package::register_into_engine(
             &rhai::packages::BasicArrayPackage::new(),
             &mut engine,
         );
-        register(&mut engine);
+        crate::functions::register(&mut engine);
         let yes: bool = engine.eval(r#""b" in ["a", "b", 3]"#).unwrap();
         let no: bool = engine.eval(r#""3" in ["a", "b", 3]"#).unwrap();
         let int: bool = engine.eval(r#"3 in ["a", "b", 3]"#).unwrap();
@@ -306,31 +279,36 @@ mod tests {
     #[test]
     fn max_and_min_follow_the_order_not_the_text() {
         let list = strs(&["II", "IV", "I", "III"]);
-        assert_eq!(text(&max_by_order(list.clone(), grades()).unwrap()), "IV");
-        assert_eq!(text(&min_by_order(list, grades()).unwrap()), "I");
+        assert_eq!(text(&max_by_order(&list.clone(), &grades()).unwrap()), "IV");
+        assert_eq!(text(&min_by_order(&list, &grades()).unwrap()), "I");
         // An order that is neither alphabetical nor insertion order: only `order` decides.
         let order = strs(&["low", "high", "medium"]);
         let list = strs(&["medium", "high"]);
         assert_eq!(
-            text(&max_by_order(list.clone(), order.clone()).unwrap()),
+            text(&max_by_order(&list.clone(), &order.clone()).unwrap()),
             "medium"
         );
-        assert_eq!(text(&min_by_order(list, order).unwrap()), "high");
+        assert_eq!(text(&min_by_order(&list, &order).unwrap()), "high");
     }
 
     #[test]
     fn single_item_and_duplicates() {
-        assert_eq!(text(&max_by_order(strs(&["II"]), grades()).unwrap()), "II");
         assert_eq!(
-            text(&min_by_order(strs(&["III", "III"]), grades()).unwrap()),
+            text(&max_by_order(&strs(&["II"]), &grades()).unwrap()),
+            "II"
+        );
+        assert_eq!(
+            text(&min_by_order(&strs(&["III", "III"]), &grades()).unwrap()),
             "III"
         );
     }
 
     #[test]
     fn empty_list_gives_unit() {
-        assert!(max_by_order(Array::new(), grades()).unwrap().is_unit());
-        assert!(min_by_order(Array::new(), Array::new()).unwrap().is_unit());
+        assert!(max_by_order(&Array::new(), &grades()).unwrap().is_unit());
+        assert!(min_by_order(&Array::new(), &Array::new())
+            .unwrap()
+            .is_unit());
     }
 
     #[test]
@@ -338,20 +316,22 @@ mod tests {
         let order: Array = [3, 1, 2].into_iter().map(Dynamic::from_int).collect();
         let list: Array = [1, 2].into_iter().map(Dynamic::from_int).collect();
         assert_eq!(
-            max_by_order(list.clone(), order.clone()).unwrap().as_int(),
+            max_by_order(&list.clone(), &order.clone())
+                .unwrap()
+                .as_int(),
             Ok(2)
         );
-        assert_eq!(min_by_order(list, order).unwrap().as_int(), Ok(1));
+        assert_eq!(min_by_order(&list, &order).unwrap().as_int(), Ok(1));
     }
 
     #[test]
     fn unknown_element_is_an_error_naming_it() {
         // The unknown value comes after the maximum so that short-circuiting would hide it.
-        let err = max_by_order(strs(&["IV", "V"]), grades())
+        let err = max_by_order(&strs(&["IV", "V"]), &grades())
             .unwrap_err()
             .to_string();
         assert!(err.contains("\"V\""), "{err}");
-        let err = min_by_order(strs(&["i"]), grades())
+        let err = min_by_order(&strs(&["i"]), &grades())
             .unwrap_err()
             .to_string();
         assert!(err.contains("\"i\""), "{err}");
@@ -359,28 +339,31 @@ mod tests {
 
     #[test]
     fn where_helpers_match_strings() {
-        assert!(any_where(exams(), key("result"), "abnormal".into()).unwrap());
-        assert!(!any_where(exams(), key("result"), "missing".into()).unwrap());
-        assert!(!all_where(exams(), key("result"), "ok".into()).unwrap());
-        assert_eq!(count_where(exams(), key("result"), "ok".into()).unwrap(), 2);
+        assert!(any_where(&exams(), &key("result"), &"abnormal".into()).unwrap());
+        assert!(!any_where(&exams(), &key("result"), &"missing".into()).unwrap());
+        assert!(!all_where(&exams(), &key("result"), &"ok".into()).unwrap());
+        assert_eq!(
+            count_where(&exams(), &key("result"), &"ok".into()).unwrap(),
+            2
+        );
     }
 
     #[test]
     fn where_helpers_treat_equal_int_and_float_as_equal() {
         assert_eq!(
-            count_where(exams(), key("age"), Dynamic::from_int(40)).unwrap(),
+            count_where(&exams(), &key("age"), &Dynamic::from_int(40)).unwrap(),
             2
         );
         assert_eq!(
-            count_where(exams(), key("age"), Dynamic::from_float(40.0)).unwrap(),
+            count_where(&exams(), &key("age"), &Dynamic::from_float(40.0)).unwrap(),
             2
         );
         assert_eq!(
-            count_where(exams(), key("age"), Dynamic::from_float(40.5)).unwrap(),
+            count_where(&exams(), &key("age"), &Dynamic::from_float(40.5)).unwrap(),
             1
         );
         assert_eq!(
-            count_where(exams(), key("age"), Dynamic::from_int(39)).unwrap(),
+            count_where(&exams(), &key("age"), &Dynamic::from_int(39)).unwrap(),
             0
         );
     }
@@ -389,19 +372,22 @@ mod tests {
     fn missing_key_never_matches() {
         // The fourth exam has no "result", not even against unit.
         assert_eq!(
-            count_where(exams(), key("result"), Dynamic::UNIT).unwrap(),
+            count_where(&exams(), &key("result"), &Dynamic::UNIT).unwrap(),
             0
         );
-        assert_eq!(count_where(exams(), key("nope"), "ok".into()).unwrap(), 0);
+        assert_eq!(
+            count_where(&exams(), &key("nope"), &"ok".into()).unwrap(),
+            0
+        );
     }
 
     #[test]
     fn all_where_on_empty_and_uniform_lists() {
-        assert!(all_where(Array::new(), key("k"), Dynamic::TRUE).unwrap());
-        assert!(!any_where(Array::new(), key("k"), Dynamic::TRUE).unwrap());
+        assert!(all_where(&Array::new(), &key("k"), &Dynamic::TRUE).unwrap());
+        assert!(!any_where(&Array::new(), &key("k"), &Dynamic::TRUE).unwrap());
         let list = vec![map(&[("k", Dynamic::TRUE)]), map(&[("k", Dynamic::TRUE)])];
-        assert!(all_where(list.clone(), key("k"), Dynamic::TRUE).unwrap());
-        assert!(!all_where(list, key("k"), Dynamic::FALSE).unwrap());
+        assert!(all_where(&list.clone(), &key("k"), &Dynamic::TRUE).unwrap());
+        assert!(!all_where(&list, &key("k"), &Dynamic::FALSE).unwrap());
     }
 
     #[test]
@@ -436,10 +422,10 @@ mod tests {
         let mut list = exams();
         list.push(Dynamic::from_int(7));
         for err in [
-            any_where(list.clone(), key("result"), "ok".into()).map(|_| ()),
-            all_where(list.clone(), key("result"), "ok".into()).map(|_| ()),
-            count_where(list.clone(), key("result"), "ok".into()).map(|_| ()),
-            pluck(list, key("result")).map(|_| ()),
+            any_where(&list.clone(), &key("result"), &"ok".into()).map(|_| ()),
+            all_where(&list.clone(), &key("result"), &"ok".into()).map(|_| ()),
+            count_where(&list.clone(), &key("result"), &"ok".into()).map(|_| ()),
+            pluck(&list, &key("result")).map(|_| ()),
         ] {
             let msg = err.unwrap_err().to_string();
             assert!(msg.contains('7') && msg.contains("map"), "{msg}");
@@ -448,26 +434,26 @@ mod tests {
 
     #[test]
     fn pluck_fills_missing_with_unit() {
-        let plucked = pluck(exams(), key("result")).unwrap();
+        let plucked = pluck(&exams(), &key("result")).unwrap();
         let texts: Vec<String> = plucked.iter().take(3).map(text).collect();
         assert_eq!(texts, ["ok", "abnormal", "ok"]);
         assert!(plucked[3].is_unit());
-        assert!(pluck(Array::new(), key("k")).unwrap().is_empty());
+        assert!(pluck(&Array::new(), &key("k")).unwrap().is_empty());
     }
 
     #[test]
     fn sum_of_integers_stays_integer() {
         let list: Array = [1, -2, 40].into_iter().map(Dynamic::from_int).collect();
-        assert_eq!(sum(list).unwrap().as_int(), Ok(39));
-        assert_eq!(sum(Array::new()).unwrap().as_int(), Ok(0));
+        assert_eq!(sum(&list).unwrap().as_int(), Ok(39));
+        assert_eq!(sum(&Array::new()).unwrap().as_int(), Ok(0));
     }
 
     #[test]
     fn sum_with_a_float_is_float() {
         let list = vec![Dynamic::from_int(1), Dynamic::from_float(0.5)];
-        assert_eq!(sum(list).unwrap().as_float(), Ok(1.5));
+        assert_eq!(sum(&list).unwrap().as_float(), Ok(1.5));
         let list = vec![Dynamic::from_float(2.0)];
-        let total = sum(list).unwrap();
+        let total = sum(&list).unwrap();
         assert!(total.is_float());
         assert_eq!(total.as_float(), Ok(2.0));
     }
@@ -475,13 +461,13 @@ mod tests {
     #[test]
     fn sum_errors() {
         let overflow = vec![Dynamic::from_int(i64::MAX), Dynamic::from_int(1)];
-        assert!(sum(overflow).unwrap_err().to_string().contains("overflow"));
+        assert!(sum(&overflow).unwrap_err().to_string().contains("overflow"));
         let underflow = vec![Dynamic::from_int(i64::MIN), Dynamic::from_int(-1)];
-        assert!(sum(underflow).is_err());
+        assert!(sum(&underflow).is_err());
         let bad = vec![Dynamic::from_int(1), "x".into()];
-        let msg = sum(bad).unwrap_err().to_string();
+        let msg = sum(&bad).unwrap_err().to_string();
         assert!(msg.contains("\"x\""), "{msg}");
-        assert!(sum(vec![Dynamic::TRUE]).is_err());
-        assert!(sum(vec![Dynamic::UNIT]).is_err());
+        assert!(sum(&vec![Dynamic::TRUE]).is_err());
+        assert!(sum(&vec![Dynamic::UNIT]).is_err());
     }
 }

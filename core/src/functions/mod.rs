@@ -1,24 +1,22 @@
 //! Domain functions registered natively in the rhai engine.
 //!
 //! Rule expressions run in `Engine::new_raw()`, which has no standard packages, so every helper a
-//! rule may call is registered here explicitly. Each sub-module owns its functions and exposes a
-//! `register` that installs them; [`register`] installs all of them.
+//! rule may call is registered here explicitly. Each sub-module owns its functions; `registry`
+//! lists every overload and [`register`] installs them all.
 
 pub mod builtins;
 pub mod credit_code;
 pub mod dates;
 pub mod lists;
+mod registry;
 
 /// Result type of every rhai-callable function: an `Err` becomes a rhai runtime error that names
 /// the offending value, so a faulty rule or bad input fails loudly instead of yielding a guess.
 pub type FnResult<T> = Result<T, Box<rhai::EvalAltResult>>;
 
-/// Registers every domain function (dates, credit code, lists) into `engine`.
-pub fn register(engine: &mut rhai::Engine) {
-    dates::register(engine);
-    credit_code::register(engine);
-    lists::register(engine);
-}
+/// Registers every function of the sandbox (the allowlist and the domain functions: dates,
+/// credit code, lists) into `engine`.
+pub use registry::register;
 
 #[cfg(test)]
 mod tests {
