@@ -7,6 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::json_write;
+use crate::sorted::SortedSet;
 
 /// Writes `value` canonically.
 pub fn to_canonical_string(value: &Value) -> String {
@@ -46,9 +47,11 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
         Value::Object(map) if map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b) => {
             json_write::write_map(map, out, write_value);
         }
+        // Keys sorted by the core's sorted set, whose sort the browser engine has already (a
+        // sort of the entries would be another instantiation of it).
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let keys: SortedSet<String> = map.keys().cloned().collect();
+            let entries = keys.iter().filter_map(|k| map.get_key_value(k));
             json_write::write_map(entries, out, write_value);
         }
         Value::Array(items) => json_write::write_seq(items, out, write_value),

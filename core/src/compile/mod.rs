@@ -270,12 +270,12 @@ impl CompiledPack {
             }
             resolve(&mut rule.body_reads);
         }
-        let params = resolved
-            .manifest
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str().into(), param_dynamic(v)))
-            .collect();
+        // Inserted one by one: the keys come in order already, and collecting into a map would
+        // bring a sort of its own into the browser engine.
+        let mut params = rhai::Map::new();
+        for (k, v) in &resolved.manifest.params {
+            params.insert(k.as_str().into(), param_dynamic(v));
+        }
         let constant = constant_rules(&rules, &order);
         // A handful of names: a list (a set type of its own would cost the browser engine code).
         let mut scope_names = vec![PARAMS_ROOT, RULES_ROOT, SCORES_ROOT];
@@ -733,8 +733,8 @@ fn compile_rule(
                         .enumerate()
                         .find(|(_, t)| &t.id == id)
                         .ok_or_else(|| format!("table `{id}` is not declared"))?;
-                    let given: SortedSet<&String> = decl.inputs.keys().collect();
-                    let wanted: SortedSet<&String> = table.inputs.iter().collect();
+                    let given: SortedSet<String> = decl.inputs.keys().cloned().collect();
+                    let wanted: SortedSet<String> = table.inputs.iter().cloned().collect();
                     if given != wanted {
                         return Err(format!(
                             "inputs {} do not match the in: columns {} of table `{id}` ({})",
@@ -1018,7 +1018,7 @@ fn evaluation_order(
 }
 
 /// `{"a", "b"}`: how a set of names is shown in messages (as `BTreeSet`'s `Debug` shows it).
-fn debug_set(names: &SortedSet<&String>) -> String {
+fn debug_set(names: &SortedSet<String>) -> String {
     let items: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     format!("{{{}}}", items.join(", "))
 }
@@ -1068,9 +1068,9 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let distinct: SortedSet<&String> = names.iter().collect();
+        let distinct: SortedSet<String> = names.iter().cloned().collect();
         let btree: BTreeSet<&String> = names.iter().collect();
-        assert!(distinct.iter().eq(btree.iter()));
+        assert!(distinct.iter().eq(btree.iter().copied()));
         assert_eq!(debug_set(&distinct), format!("{btree:?}"));
         assert_eq!(
             debug_set(&SortedSet::default()),

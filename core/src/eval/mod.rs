@@ -25,7 +25,7 @@ use crate::outcome::{
     DecisionOut, DecisionStatus, ErrorOut, FieldNote, Outcome, PackRef, RuleOut, RuleStatus,
     OUTCOME_SCHEMA,
 };
-use crate::sorted::SortedMap;
+use crate::sorted::{permuted, sorted_positions, SortedMap, SortedSet};
 use crate::source::Severity;
 use crate::text::{Lang, Text};
 use input::{FieldState, InputView};
@@ -966,7 +966,7 @@ impl CompiledPack {
     }
 
     /// Sorts concrete paths by field declaration order, then item index; drops duplicates.
-    fn sort_paths(&self, mut paths: Vec<String>) -> Vec<String> {
+    fn sort_paths(&self, paths: Vec<String>) -> Vec<String> {
         let key = |p: &String| -> (usize, usize, String) {
             match p.split_once('[') {
                 Some((list, rest)) => {
@@ -990,10 +990,11 @@ impl CompiledPack {
         if paths.len() < 2 {
             return paths;
         }
-        paths.sort();
-        paths.dedup();
-        paths.sort_by_cached_key(key);
-        paths
+        let paths = SortedSet::from_iter(paths).into_vec();
+        // The path itself ends the key, so no two keys are equal.
+        let keys: Vec<(usize, usize, String)> = paths.iter().map(key).collect();
+        let order = sorted_positions(keys.len(), &|a, b| keys.get(a).cmp(&keys.get(b)));
+        permuted(paths, order)
     }
 }
 
