@@ -1,13 +1,11 @@
 //! Resolution: pack files (and, for an overlay, its resolved base) become one `ResolvedPack`,
 //! the canonical form behind the digest and the unit a bundle carries.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::canonical;
 use crate::error::{LoadError, Loc};
-use crate::sorted::SortedSet;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::source::{
     self, FieldDecl, FieldsFile, Manifest, PackFiles, RuleDecl, RulesFile, TableSource,
 };
@@ -15,8 +13,8 @@ use crate::source::{
 /// Where each rule, field and table was declared, for error messages. Not part of the digest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locations {
-    pub rules: BTreeMap<String, Loc>,
-    pub fields: BTreeMap<String, Loc>,
+    pub rules: SortedMap<String, Loc>,
+    pub fields: SortedMap<String, Loc>,
 }
 
 impl Locations {

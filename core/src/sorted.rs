@@ -144,6 +144,23 @@ impl<K: Ord, V> SortedMap<K, V> {
     {
         self.position(key).is_ok()
     }
+
+    /// Takes `key` out; its value, if it was there.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        let at = self.position(key).ok()?;
+        Some(self.0.remove(at).1)
+    }
+
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
+        let at = self.position(key).ok()?;
+        self.0.get_mut(at).map(|(_, v)| v)
+    }
 }
 
 impl<K, V> SortedMap<K, V> {
@@ -153,6 +170,10 @@ impl<K, V> SortedMap<K, V> {
 
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
     }
 
     /// The entries in key order, as `(key, value)` references (as `BTreeMap::iter` gives them).
@@ -179,6 +200,15 @@ pub type Entries<'a, K, V> =
 
 fn entry<K, V>(pair: &(K, V)) -> (&K, &V) {
     (&pair.0, &pair.1)
+}
+
+/// Each entry inserted in turn: a key already there takes the new value, as with `BTreeMap`.
+impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
+        for (key, value) in entries {
+            self.insert(key, value);
+        }
+    }
 }
 
 impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
@@ -348,7 +378,10 @@ mod tests {
         let order = sorted_positions(words.len(), &|x, y| words.get(x).cmp(&words.get(y)));
         // Equal words keep their given order: the first "a" (1) before the second (3).
         assert_eq!(order, vec![1, 3, 0, 4, 2]);
-        assert_eq!(permuted(words.to_vec(), order), vec!["a", "a", "b", "b", "c"]);
+        assert_eq!(
+            permuted(words.to_vec(), order),
+            vec!["a", "a", "b", "b", "c"]
+        );
         // A position given twice or out of range is taken at most once and never panics.
         assert_eq!(permuted(vec!['x', 'y'], vec![1, 1, 7, 0]), vec!['y', 'x']);
         assert!(sorted_positions(0, &|_, _| Ordering::Equal).is_empty());
@@ -396,6 +429,29 @@ mod tests {
                 (sorted.len(), sorted.is_empty()),
                 (btree.len(), btree.is_empty())
             );
+            // Changed in place, extended and emptied as a `BTreeMap` is.
+            for (probe, add) in (0..29).zip(100..) {
+                let key = format!("rules.r{probe}");
+                if let (Some(a), Some(b)) = (sorted.get_mut(key.as_str()), btree.get_mut(&key)) {
+                    *a += add;
+                    *b += add;
+                }
+            }
+            for value in sorted.values_mut() {
+                *value *= 2;
+            }
+            for value in btree.values_mut() {
+                *value *= 2;
+            }
+            let more = random_pairs(&mut x, round % 13, "rules.r", 31);
+            sorted.extend(more.clone());
+            btree.extend(more);
+            assert!(sorted.iter().eq(btree.iter()));
+            for probe in (0..31).rev() {
+                let key = format!("rules.r{probe}");
+                assert_eq!(sorted.remove(key.as_str()), btree.remove(&key));
+            }
+            assert!(sorted.is_empty());
         }
     }
 

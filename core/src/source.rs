@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{LoadError, Loc};
+use crate::sorted::SortedMap;
 use crate::text::Text;
 
 /// The text files of one pack folder, keyed by relative path with `/` separators.
@@ -87,7 +88,7 @@ pub struct Manifest {
     #[serde(default)]
     pub sources: Vec<Source>,
     #[serde(default)]
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: SortedMap<String, ParamValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,8 +283,8 @@ pub struct RuleDecl {
     pub expr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub inputs: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub inputs: SortedMap<String, String>,
     /// derive/decision: true when every listed prerequisite/check passes (or does not apply),
     /// false as soon as one fails, even while others are still pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]

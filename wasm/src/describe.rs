@@ -7,8 +7,7 @@
 //! table row hit, which rules of an `all_pass` fail); a decision with `verified: true` never
 //! does. `rule_verified` keeps the decision rule's own flag.
 
-use std::collections::BTreeMap;
-
+use hegui_core::sorted::SortedMap;
 use hegui_core::source::{Basis, ParamValue, RuleDecl, RuleKind, Severity, Source, TableSource};
 use hegui_core::{CompiledPack, Text};
 use serde::Serialize;
@@ -25,7 +24,7 @@ pub struct PackInfo<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extends: Option<&'a str>,
     pub sources: &'a [Source],
-    pub params: &'a BTreeMap<String, ParamValue>,
+    pub params: &'a SortedMap<String, ParamValue>,
     pub rules: Vec<RuleInfo<'a>>,
     pub decisions: Vec<DecisionInfo<'a>>,
 }

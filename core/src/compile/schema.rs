@@ -1,8 +1,6 @@
 //! The input schema of a pack: its declared fields, checked for well-formed paths and indexed for
 //! validation and for resolving the names rules read.
 
-use std::collections::BTreeMap;
-
 use crate::error::LoadError;
 use crate::resolve::Locations;
 use crate::sorted::{SortedMap, SortedSet};
@@ -16,7 +14,7 @@ pub struct InputSchema {
     /// The dot-separated segments of each of `fields`, split once here rather than per input.
     pub segments: Vec<Vec<String>>,
     /// For each list path, its item fields by name, in declaration order.
-    pub items: BTreeMap<String, Vec<(std::sync::Arc<str>, FieldDecl)>>,
+    pub items: SortedMap<String, Vec<(std::sync::Arc<str>, FieldDecl)>>,
     /// Position of each declared path (item fields as `list[].name`), for stable ordering.
     pub order: SortedMap<String, usize>,
     /// First segments of document fields: the names rules use to reach the input.
@@ -59,11 +57,13 @@ impl InputSchema {
                         "lists and maps inside list items are not supported".into(),
                     ));
                 }
-                schema
-                    .items
-                    .entry(list.to_owned())
-                    .or_default()
-                    .push((name.into(), f.clone()));
+                let item = (name.into(), f.clone());
+                match schema.items.get_mut(list) {
+                    Some(items) => items.push(item),
+                    None => {
+                        schema.items.insert(list.to_owned(), vec![item]);
+                    }
+                }
             } else {
                 if !is_dotted_path(&f.path) {
                     return Err(err(
