@@ -351,8 +351,8 @@ fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -
 /// Calls with more arguments than this are left to rhai: no function of the allowlist takes more.
 const MAX_ARGS: usize = 4;
 
-/// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable is left
-/// `None`, to be read in place. On the stack: most rules call a function for every item.
+/// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable or a
+/// constant is left `None`, to be read in place. On the stack: most rules call a function for every item.
 fn eval_args(
     args: &[Direct],
     env: &mut Env<'_>,
@@ -363,15 +363,19 @@ fn eval_args(
     }
     let mut values: [Option<Dynamic>; MAX_ARGS] = Default::default();
     for (slot, arg) in values.iter_mut().zip(args) {
-        if !(by_ref && matches!(arg, Direct::Local(_))) {
-            *slot = Some(eval(arg, env)?);
+        match arg {
+            Direct::Local(_) if by_ref => {}
+            // A constant is read where it is (a constant list is not copied on every call),
+            // counted as evaluating it would count it.
+            Direct::Const(_) if by_ref => env.visited += 1,
+            _ => *slot = Some(eval(arg, env)?),
         }
     }
     Ok(values)
 }
 
-/// `f(receiver?, args)`: `let` variables are passed by reference, the other arguments evaluated
-/// first.
+/// `f(receiver?, args)`: `let` variables and constants are passed by reference, the other
+/// arguments evaluated first.
 fn call_with(
     f: Function,
     receiver: Option<&Dynamic>,
@@ -393,6 +397,7 @@ fn call_with(
         let value = match (arg, owned) {
             (_, Some(v)) => v,
             (Direct::Local(slot), None) => env.locals.get(*slot).ok_or(GiveUp)?,
+            (Direct::Const(v), None) => v,
             _ => return Err(GiveUp),
         };
         *refs.get_mut(n).ok_or(GiveUp)? = value;
@@ -419,6 +424,7 @@ fn raise_pending(
     let argument = match (receiver, args, values) {
         (Some(v), [], _) => v,
         (None, [Direct::Local(slot)], [None, ..]) => env.locals.get(*slot).ok_or(GiveUp)?,
+        (None, [Direct::Const(v)], [None, ..]) => v,
         (None, [_], [Some(v), ..]) => v,
         _ => return Err(GiveUp),
     };
