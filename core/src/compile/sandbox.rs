@@ -8,10 +8,7 @@
 
 use std::sync::Mutex;
 
-use rhai::{
-    ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, ImmutableString, LexError, Position,
-    Token, AST,
-};
+use rhai::{ASTNode, Dynamic, Engine, EvalAltResult, Expr, LexError, Position, Token, AST};
 
 use crate::sorted::SortedSet;
 
@@ -19,7 +16,7 @@ use crate::sorted::SortedSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSignal(pub Vec<String>);
 
-fn raise_pending(paths: Vec<String>) -> Result<Dynamic, Box<EvalAltResult>> {
+pub(crate) fn raise_pending(paths: Vec<String>) -> Result<Dynamic, Box<EvalAltResult>> {
     Err(Box::new(EvalAltResult::ErrorRuntime(
         Dynamic::from(PendingSignal(paths)),
         Position::NONE,
@@ -71,13 +68,8 @@ pub fn engine(limits: &Limits) -> Engine {
     // `pending("a.b")` / `pending(["a.b", "c[0].d"])`: a rule that finds out while running that
     // it needs more input (a flag that neither the form nor a reference list decides) says so,
     // and becomes pending on those paths instead of guessing or failing.
+    // (The two `pending` overloads are rows of `crate::functions::registry`.)
     engine.register_type_with_name::<PendingSignal>("pending");
-    engine.register_fn("pending", |path: ImmutableString| {
-        raise_pending(vec![path.to_string()])
-    });
-    engine.register_fn("pending", |paths: Array| {
-        raise_pending(paths.iter().map(|p| p.to_string()).collect())
-    });
     refuse_unknown_calls(&mut engine);
     engine
 }

@@ -22,6 +22,7 @@ use super::builtins::{
     parse_int, replace_in_place, sub_string, trim_in_place, values_equal,
 };
 use super::{credit_code, dates, lists, FnResult};
+use crate::compile::sandbox::raise_pending;
 
 /// A parameter's type, as rhai sees the argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +107,8 @@ enum Overload {
     CountWhere,
     Pluck,
     Sum,
+    PendingPath,
+    PendingPaths,
 }
 
 use Param::{Any, Array as List, Float, Int, Map as Record, Text};
@@ -182,6 +185,10 @@ const OVERLOADS: &[(&str, &[Param], Overload)] = &[
     ("count_where", &[List, Text, Any], Overload::CountWhere),
     ("pluck", &[List, Text], Overload::Pluck),
     ("sum", &[List], Overload::Sum),
+    // `pending("a.b")` / `pending(["a.b", "c[0].d"])`: the rule needs more input
+    // (`crate::compile::sandbox`); an array's items as rhai prints them.
+    ("pending", &[Text], Overload::PendingPath),
+    ("pending", &[List], Overload::PendingPaths),
 ];
 
 /// Installs every overload, and `for x in array`, into `engine`.
@@ -443,6 +450,10 @@ fn call(overload: Overload, values: &mut [&mut Dynamic]) -> FnResult<Dynamic> {
         }
         Overload::Pluck => Dynamic::from_array(lists::pluck(&*a.array(0)?, &a.text(1)?)?),
         Overload::Sum => lists::sum(&*a.array(0)?)?,
+        Overload::PendingPath => raise_pending(vec![a.text(0)?.to_string()])?,
+        Overload::PendingPaths => {
+            raise_pending(a.array(0)?.iter().map(ToString::to_string).collect())?
+        }
     })
 }
 
