@@ -285,8 +285,9 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
     let mut fields = Vec::new();
     if let Some(text) = fields_text {
         let parsed: FieldsFile = source::parse_toml("fields.toml", text)?;
+        let lines = source::Lines::new(text);
         for spanned in parsed.field {
-            let line = source::line_of(text, spanned.span().start);
+            let line = lines.of(spanned.span().start);
             let field = spanned.into_inner();
             if locations
                 .fields
@@ -315,8 +316,9 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
     if let Some(text) = rules_text {
         let parsed: RulesFile = source::parse_toml("rules.toml", text)?;
         disable = parsed.disable;
+        let lines = source::Lines::new(text);
         for spanned in parsed.table {
-            let line = source::line_of(text, spanned.span().start);
+            let line = lines.of(spanned.span().start);
             let decl = spanned.into_inner();
             let csv_text = files.get(&decl.file).ok_or_else(|| LoadError::Table {
                 loc: Loc::new("rules.toml", Some(line)),
@@ -329,7 +331,7 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
             tables.push(source::parse_table_csv(&decl, csv_text)?);
         }
         for spanned in parsed.rule {
-            let line = source::line_of(text, spanned.span().start);
+            let line = lines.of(spanned.span().start);
             let rule = spanned.into_inner();
             if locations
                 .rules

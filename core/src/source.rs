@@ -50,15 +50,29 @@ impl PackFiles {
     }
 }
 
-/// 1-based line number of a byte offset in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()
-        .iter()
-        .take(end)
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// Line numbers of byte offsets in one text. The newlines are found once: counting them from the
+/// start for every declaration made loading a file of n rules take time in n² (20,000 rules,
+/// 12.9 s).
+pub struct Lines {
+    /// Byte offsets of the text's newlines, ascending.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(at, _)| at)
+            .collect();
+        Lines { newlines }
+    }
+
+    /// 1-based line number of a byte offset (the last line for an offset past the end).
+    pub fn of(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&at| at < offset) + 1
+    }
 }
 
 /// Parses a TOML file; a syntax or shape error names the file (the message carries line and column).
@@ -377,4 +391,20 @@ pub fn parse_table_csv(decl: &TableDecl, text: &str) -> Result<TableSource, Load
         columns,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    #[test]
+    fn line_numbers_count_the_newlines_before_the_offset() {
+        let text = "a = 1\n\n[[rule]]\nid = \"x\"\n";
+        let lines = Lines::new(text);
+        for offset in 0..=text.len() + 3 {
+            let newlines_before = text.bytes().take(offset).filter(|b| *b == b'\n').count();
+            assert_eq!(lines.of(offset), newlines_before + 1, "offset {offset}");
+        }
+        assert_eq!(Lines::new("").of(0), 1);
+    }
 }

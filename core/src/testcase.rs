@@ -95,8 +95,9 @@ pub fn parse_tests(files: &PackFiles) -> Result<Vec<TestCase>, LoadError> {
     let mut cases = Vec::new();
     for (path, text) in files.matching("tests/", ".toml") {
         let raw: RawFile = source::parse_toml(path, text)?;
+        let lines = source::Lines::new(text);
         for spanned in raw.case {
-            let loc = Loc::new(path, Some(source::line_of(text, spanned.span().start)));
+            let loc = Loc::new(path, Some(lines.of(spanned.span().start)));
             let c = spanned.into_inner();
             if c.basis.trim().is_empty() {
                 return Err(LoadError::TestCase {
