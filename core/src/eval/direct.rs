@@ -351,8 +351,8 @@ fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -
 /// Calls with more arguments than this are left to rhai: no function of the allowlist takes more.
 const MAX_ARGS: usize = 4;
 
-/// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable or a
-/// constant is left `None`, to be read in place. On the stack: most rules call a function for every item.
+/// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable, a
+/// constant, a document field or a rule's value is left `None`, to be read in place. On the stack: most rules call a function for every item.
 fn eval_args(
     args: &[Direct],
     env: &mut Env<'_>,
@@ -365,16 +365,28 @@ fn eval_args(
     for (slot, arg) in values.iter_mut().zip(args) {
         match arg {
             Direct::Local(_) if by_ref => {}
-            // A constant is read where it is (a constant list is not copied on every call),
-            // counted as evaluating it would count it.
-            Direct::Const(_) if by_ref => env.visited += 1,
+            // Read where it is (a list is not copied on every call), counted as evaluating it
+            // would count it.
+            Direct::Const(_) | Direct::Field(_) | Direct::Produced(_) if by_ref => env.visited += 1,
             _ => *slot = Some(eval(arg, env)?),
         }
     }
     Ok(values)
 }
 
-/// `f(receiver?, args)`: `let` variables and constants are passed by reference, the other
+/// An argument `eval_args` left to be read in place: a `let` variable, a constant, a document
+/// field or a rule's value.
+fn in_place<'e>(arg: &'e Direct, env: &'e Env<'_>) -> Result<&'e Dynamic, GiveUp> {
+    match arg {
+        Direct::Local(slot) => env.locals.get(*slot).ok_or(GiveUp),
+        Direct::Const(v) => Ok(v),
+        Direct::Field(slot) => env.fields.get(*slot).ok_or(GiveUp),
+        Direct::Produced(rule) => produced(*rule, env),
+        _ => Err(GiveUp),
+    }
+}
+
+/// `f(receiver?, args)`: what `eval_args` leaves in place is passed by reference, the other
 /// arguments evaluated first.
 fn call_with(
     f: Function,
@@ -396,9 +408,7 @@ fn call_with(
     for (arg, owned) in args.iter().zip(&values) {
         let value = match (arg, owned) {
             (_, Some(v)) => v,
-            (Direct::Local(slot), None) => env.locals.get(*slot).ok_or(GiveUp)?,
-            (Direct::Const(v), None) => v,
-            _ => return Err(GiveUp),
+            (arg, None) => in_place(arg, env)?,
         };
         *refs.get_mut(n).ok_or(GiveUp)? = value;
         n += 1;
@@ -423,8 +433,7 @@ fn raise_pending(
     }
     let argument = match (receiver, args, values) {
         (Some(v), [], _) => v,
-        (None, [Direct::Local(slot)], [None, ..]) => env.locals.get(*slot).ok_or(GiveUp)?,
-        (None, [Direct::Const(v)], [None, ..]) => v,
+        (None, [arg], [None, ..]) => in_place(arg, env)?,
         (None, [_], [Some(v), ..]) => v,
         _ => return Err(GiveUp),
     };
