@@ -198,22 +198,22 @@ pub fn register(engine: &mut Engine) {
     for &(name, params, overload) in OVERLOADS {
         let types: Vec<TypeId> = params.iter().map(|p| p.type_id()).collect();
         engine.register_raw_fn(name, types, move |_: NativeCallContext, args| {
-            call(overload, args)
+            call(name, overload, args)
         });
     }
 }
 
 /// What an argument of an unexpected type gives (rhai never passes one: see the module's notes).
-fn mismatch(overload: Overload, at: usize) -> Box<EvalAltResult> {
+fn mismatch(function: &str, at: usize) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(
-        format!("internal: argument {at} of {overload:?} has an unexpected type").into(),
+        format!("internal: argument {at} of `{function}` has an unexpected type").into(),
         Position::NONE,
     ))
 }
 
 /// The arguments of one call, read as the types of their overload.
 struct Args<'a, 'b> {
-    overload: Overload,
+    function: &'static str,
     values: &'a mut [&'b mut Dynamic],
 }
 
@@ -222,7 +222,7 @@ impl Args<'_, '_> {
         self.values
             .get(at)
             .map(|v| &**v)
-            .ok_or_else(|| mismatch(self.overload, at))
+            .ok_or_else(|| mismatch(self.function, at))
     }
 
     fn text(&self, at: usize) -> FnResult<ImmutableString> {
@@ -230,52 +230,52 @@ impl Args<'_, '_> {
         value
             .as_immutable_string_ref()
             .map(|s| s.clone())
-            .map_err(|_| mismatch(self.overload, at))
+            .map_err(|_| mismatch(self.function, at))
     }
 
     fn int(&self, at: usize) -> FnResult<INT> {
         self.value(at)?
             .as_int()
-            .map_err(|_| mismatch(self.overload, at))
+            .map_err(|_| mismatch(self.function, at))
     }
 
     fn float(&self, at: usize) -> FnResult<FLOAT> {
         self.value(at)?
             .as_float()
-            .map_err(|_| mismatch(self.overload, at))
+            .map_err(|_| mismatch(self.function, at))
     }
 
     fn array(&self, at: usize) -> FnResult<impl std::ops::Deref<Target = Array> + '_> {
         self.value(at)?
             .as_array_ref()
-            .map_err(|_| mismatch(self.overload, at))
+            .map_err(|_| mismatch(self.function, at))
     }
 
     fn map(&self, at: usize) -> FnResult<impl std::ops::Deref<Target = Map> + '_> {
         self.value(at)?
             .as_map_ref()
-            .map_err(|_| mismatch(self.overload, at))
+            .map_err(|_| mismatch(self.function, at))
     }
 
     /// The receiver of a method that changes it in place.
     fn receiver<T: Clone + 'static>(
         &mut self,
     ) -> FnResult<impl std::ops::DerefMut<Target = T> + '_> {
-        let overload = self.overload;
+        let function = self.function;
         self.values
             .first_mut()
             .and_then(|v| v.write_lock::<T>())
-            .ok_or_else(|| mismatch(overload, 0))
+            .ok_or_else(|| mismatch(function, 0))
     }
 
     /// An argument taken by value, as `register_fn` takes it (rhai's arguments after the
     /// receiver are the call's own copies).
     fn take(&mut self, at: usize) -> FnResult<Dynamic> {
-        let overload = self.overload;
+        let function = self.function;
         self.values
             .get_mut(at)
             .map(|v| std::mem::take(&mut **v))
-            .ok_or_else(|| mismatch(overload, at))
+            .ok_or_else(|| mismatch(function, at))
     }
 }
 
@@ -301,8 +301,12 @@ fn arithmetic(message: String) -> Box<EvalAltResult> {
 }
 
 /// Runs one overload on the arguments rhai resolved it for.
-fn call(overload: Overload, values: &mut [&mut Dynamic]) -> FnResult<Dynamic> {
-    let mut args = Args { overload, values };
+fn call(
+    function: &'static str,
+    overload: Overload,
+    values: &mut [&mut Dynamic],
+) -> FnResult<Dynamic> {
+    let mut args = Args { function, values };
     let a = &mut args;
     Ok(match overload {
         Overload::TextLen => Dynamic::from_int(count(a.text(0)?.chars().count())),
@@ -490,7 +494,7 @@ mod tests {
         for &(name, params, overload) in OVERLOADS {
             let mut values: Vec<Dynamic> = params.iter().map(|&p| sample(p)).collect();
             let mut refs: Vec<&mut Dynamic> = values.iter_mut().collect();
-            let result = call(overload, &mut refs);
+            let result = call(name, overload, &mut refs);
             if let Err(e) = result {
                 // Parsing a date as a number, say, is the function's own error, not a mismatch.
                 assert!(!e.to_string().contains("internal"), "{name}{params:?}: {e}");
@@ -506,9 +510,9 @@ mod tests {
             }
             let mut values: Vec<Dynamic> = params.iter().map(|_| Dynamic::TRUE).collect();
             let mut refs: Vec<&mut Dynamic> = values.iter_mut().collect();
-            let err = call(overload, &mut refs).expect_err(name);
+            let err = call(name, overload, &mut refs).expect_err(name);
             assert!(err.to_string().contains("internal"), "{name}: {err}");
-            let err = call(overload, &mut []).expect_err(name);
+            let err = call(name, overload, &mut []).expect_err(name);
             assert!(err.to_string().contains("internal"), "{name}: {err}");
         }
     }
