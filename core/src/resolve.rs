@@ -286,22 +286,19 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
     if let Some(text) = fields_text {
         let parsed: FieldsFile = source::parse_toml("fields.toml", text)?;
         let lines = source::Lines::new(text);
+        let mut declared = Vec::new();
         for spanned in parsed.field {
             let line = lines.of(spanned.span().start);
             let field = spanned.into_inner();
-            if locations
-                .fields
-                .insert(field.path.clone(), Loc::new("fields.toml", Some(line)))
-                .is_some()
-            {
-                return Err(LoadError::Field {
-                    loc: Loc::new("fields.toml", Some(line)),
-                    path: field.path,
-                    message: "declared twice".into(),
-                });
-            }
+            declared.push((field.path.clone(), Loc::new("fields.toml", Some(line))));
             fields.push(field);
         }
+        locations.fields =
+            SortedMap::from_distinct_entries(declared).map_err(|(path, loc)| LoadError::Field {
+                loc,
+                path,
+                message: "declared twice".into(),
+            })?;
     }
 
     let rules_text = match files.get("rules.toml") {
@@ -330,22 +327,19 @@ fn read_own_parts(files: &PackFiles, is_overlay: bool) -> Result<OwnParts, LoadE
             }
             tables.push(source::parse_table_csv(&decl, csv_text)?);
         }
+        let mut declared = Vec::new();
         for spanned in parsed.rule {
             let line = lines.of(spanned.span().start);
             let rule = spanned.into_inner();
-            if locations
-                .rules
-                .insert(rule.id.clone(), Loc::new("rules.toml", Some(line)))
-                .is_some()
-            {
-                return Err(LoadError::Rule {
-                    loc: Loc::new("rules.toml", Some(line)),
-                    rule: rule.id,
-                    message: "rule id is declared twice".into(),
-                });
-            }
+            declared.push((rule.id.clone(), Loc::new("rules.toml", Some(line))));
             rules.push(rule);
         }
+        locations.rules =
+            SortedMap::from_distinct_entries(declared).map_err(|(rule, loc)| LoadError::Rule {
+                loc,
+                rule,
+                message: "rule id is declared twice".into(),
+            })?;
     }
     Ok(OwnParts {
         fields,

@@ -258,6 +258,34 @@ impl<K: AsRef<str>, V> SortedMap<K, V> {
         }
         SortedMap(sorted)
     }
+
+    /// The map of `entries`, whose keys must be distinct; otherwise the first entry whose key an
+    /// earlier entry has (the one a `BTreeMap` filled one after the other would find taken). One
+    /// sort: a pack's declarations are checked this way, and inserting them one by one into a
+    /// sorted vector takes time in n².
+    pub fn from_distinct_entries(entries: Vec<(K, V)>) -> Result<Self, (K, V)> {
+        let (order, repeat) = {
+            let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_ref()).collect();
+            let order = order_by_key(&keys);
+            // Equal keys are next to each other in `order`, in their given order.
+            let repeat = order
+                .windows(2)
+                .filter_map(|pair| match pair {
+                    [a, b] if keys.get(*a) == keys.get(*b) => Some(*b),
+                    _ => None,
+                })
+                .min();
+            (order, repeat)
+        };
+        match repeat {
+            // `at` came from `order`, a permutation of the positions of `entries`.
+            Some(at) => {
+                let mut entries = entries;
+                Err(entries.swap_remove(at))
+            }
+            None => Ok(SortedMap(in_order(entries, order).collect())),
+        }
+    }
 }
 
 impl<K: AsRef<str>, T> SortedMap<K, Vec<T>> {
@@ -452,6 +480,24 @@ mod tests {
                 assert_eq!(sorted.remove(key.as_str()), btree.remove(&key));
             }
             assert!(sorted.is_empty());
+        }
+    }
+
+    #[test]
+    fn distinct_entries_are_refused_at_the_first_key_a_btree_map_has_taken() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for round in 0..200 {
+            let pairs = random_pairs(&mut x, round % 23, "rules.r", 40);
+            let mut btree = BTreeMap::new();
+            let taken = pairs
+                .iter()
+                .find(|(key, i)| btree.insert(key.clone(), *i).is_some())
+                .cloned();
+            match (SortedMap::from_distinct_entries(pairs.clone()), taken) {
+                (Ok(sorted), None) => assert!(sorted.iter().eq(btree.iter())),
+                (Err(entry), Some(first)) => assert_eq!(entry, first),
+                (got, want) => panic!("{pairs:?}: {got:?} against {want:?}"),
+            }
         }
     }
 
