@@ -202,12 +202,14 @@ fn entry<K, V>(pair: &(K, V)) -> (&K, &V) {
     (&pair.0, &pair.1)
 }
 
-/// Each entry inserted in turn: a key already there takes the new value, as with `BTreeMap`.
-impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
+/// A key already there takes the new value, as with `BTreeMap`: the entries are appended and
+/// sorted once with the old ones ([`SortedMap::from_entries`], the later of equal keys stays),
+/// not inserted one by one.
+impl<K: AsRef<str>, V> Extend<(K, V)> for SortedMap<K, V> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
-        for (key, value) in entries {
-            self.insert(key, value);
-        }
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(entries);
+        *self = SortedMap::from_entries(all);
     }
 }
 

@@ -352,7 +352,8 @@ fn method(f: Function, receiver: &Dynamic, args: &[Direct], env: &mut Env<'_>) -
 const MAX_ARGS: usize = 4;
 
 /// Evaluates `args` into the first `args.len()` slots; with `by_ref`, a `let` variable, a
-/// constant, a document field or a rule's value is left `None`, to be read in place. On the stack: most rules call a function for every item.
+/// constant, a document field or a rule's value is left `None`, to be read in place. On the
+/// stack: most rules call a function for every item.
 fn eval_args(
     args: &[Direct],
     env: &mut Env<'_>,
