@@ -379,6 +379,17 @@ enum Shape {
 fn packs(expr: &str, shape: Shape, for_each: bool) -> Option<(CompiledPack, CompiledPack)> {
     let rule = generated_rule("generated", expr, shape, for_each)?;
     let files = files_with(&format!("{}{rule}", common::RULES));
+    // Loading through the direct forms' reader gives what compiling with rhai gives.
+    let loaded = |pack: Result<CompiledPack, hegui_core::LoadError>| {
+        pack.map(|_| ()).map_err(|e| e.to_string())
+    };
+    let without_reader =
+        hegui_core::resolve::resolve(&files, None).and_then(CompiledPack::compile_without_reader);
+    assert_eq!(
+        loaded(common::load(&files)),
+        loaded(without_reader),
+        "the reader and rhai load {expr:?} differently"
+    );
     let direct = common::load(&files).ok()?;
     let rhai = common::load(&files).ok()?.interpret_only();
     Some((direct, rhai))
@@ -460,7 +471,7 @@ fn check_generated(for_each: bool) {
             let b = rhai.evaluate(input, &options).to_json();
             if a != b {
                 return Err(TestCaseError::fail(format!(
-                    "input {input}\n direct: {a}\n rhai:   {b}"
+                    "expression {expr}\n input {input}\n direct: {a}\n rhai:   {b}"
                 )));
             }
         }

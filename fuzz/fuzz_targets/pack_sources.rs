@@ -3,6 +3,8 @@
 //! resolved, compiled and, if it compiles, evaluated once on an empty document. Nothing may
 //! panic or hang, and the direct forms must give the outcome rhai alone gives
 //! (`CompiledPack::interpret_only`): the rules' expressions are what the fuzzer changes here.
+//! Loading through the direct forms' reader must also give the load result (the pack, or the same
+//! error) that compiling every expression with rhai gives (`CompiledPack::compile_without_reader`).
 #![no_main]
 use hegui_core::{resolve, CompiledPack, EvalOptions, PackFiles};
 use libfuzzer_sys::fuzz_target;
@@ -24,7 +26,14 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(json) = resolved.to_bundle_json() {
             assert!(resolve::ResolvedPack::from_bundle_json(&json).is_ok());
         }
-        if let Ok(pack) = CompiledPack::compile(resolved.clone()) {
+        let read = CompiledPack::compile(resolved.clone());
+        let compiled = CompiledPack::compile_without_reader(resolved.clone());
+        assert_eq!(
+            read.as_ref().map(|_| ()).map_err(ToString::to_string),
+            compiled.as_ref().map(|_| ()).map_err(ToString::to_string),
+            "the reader and rhai load differently"
+        );
+        if let Ok(pack) = read {
             let options = EvalOptions::default();
             let direct = pack.evaluate_str("{}", &options).to_json();
             if let Ok(rhai) = CompiledPack::compile(resolved) {

@@ -5,12 +5,18 @@
 //! run: a fresh runtime state, variables searched by name, functions dispatched by hash, and the
 //! maps it walks through cloned on the way. Across a whole pack that was most of an evaluation.
 //!
-//! So, at load, an expression whose rhai syntax tree uses only the forms below is also lowered to
-//! a [`Direct`] tree. At evaluation the direct form runs first (`crate::eval::direct`); when it
-//! meets a case it does not handle exactly as rhai would (a mix of types, an index out of range, a
-//! function error, ...) it gives up and the same expression runs in rhai. rhai therefore stays the
-//! reference for every answer and every error message; the direct form only answers the cases
-//! where the answer is certain. The conformance corpus checks both paths give the same outcome.
+//! So, at load, an expression written with only the forms below is read into a [`Direct`] tree
+//! straight from its text (`crate::compile::syntax`). At evaluation the direct form runs first
+//! (`crate::eval::direct`); when it meets a case it does not handle exactly as rhai would (a mix
+//! of types, an index out of range, a function error, ...) it gives up and the same expression
+//! runs in rhai. rhai therefore stays the reference for every answer and every error message; the
+//! direct form only answers the cases where the answer is certain. The conformance corpus checks
+//! both paths give the same outcome.
+//!
+//! [`lower`] and [`lower_with`] build the same trees from rhai's syntax tree instead. Loading does
+//! not use them: they are the reference the reader is tested against
+//! (`core/tests/syntax_reader.rs`), since they follow the shape rhai's own parser gave the
+//! expression.
 
 use rhai::{ASTFlags, Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, StmtBlock, Token, AST};
 
@@ -153,7 +159,7 @@ pub enum Function {
 
 impl Function {
     /// The function a call names, when it is one of the above with its arity (receiver included).
-    fn named(name: &str, arity: usize) -> Option<Function> {
+    pub(super) fn named(name: &str, arity: usize) -> Option<Function> {
         let f = match (name, arity) {
             ("len", 1) => Function::Len,
             ("contains", 2) => Function::Contains,
@@ -192,9 +198,10 @@ pub struct DirectExpr {
     pub needs_scope: bool,
 }
 
-/// Lowers a compiled expression, or `None` when it uses anything outside the direct forms.
-/// `field` gives the slot of a document field by its path (`employer.employees`,
-/// `hazards.factors`), read directly rather than through the input's maps.
+/// Lowers an expression compiled by rhai, or `None` when it uses anything outside the direct
+/// forms: the reference for `crate::compile::syntax` (see the module's comment). `field` gives
+/// the slot of a document field by its path (`employer.employees`, `hazards.factors`), read
+/// directly rather than through the input's maps.
 pub fn lower(ast: &AST, field: &FieldSlots<'_>) -> Option<DirectExpr> {
     lower_with(ast, field, &|_| None, &|_, _| false)
 }
@@ -209,17 +216,24 @@ pub fn lower_with(
     produced: &FieldSlots<'_>,
     reads_scope: &dyn Fn(&str, Option<&str>) -> bool,
 ) -> Option<DirectExpr> {
-    let mut lowering = Lowering {
-        field: Some(field),
-        produced: Some(produced),
-        ..Lowering::default()
-    };
+    let mut lowering = Lowering::new(field, produced);
     let root = lowering.block(ast.statements())?;
-    (lowering.nodes <= MAX_NODES).then(|| DirectExpr {
-        needs_scope: names_any(&root, reads_scope),
-        root,
-        slots: lowering.slots,
-    })
+    lowering.finish(root, reads_scope)
+}
+
+/// Nodes of a tree, path steps included: what [`MAX_NODES`] bounds. Counted on the lowered tree,
+/// so an expression gets the same answer whichever reader lowered it (`crate::compile::syntax`
+/// or rhai's syntax tree).
+fn size(d: &Direct) -> usize {
+    let mut n = 1;
+    if let Direct::Path(_, steps) = d {
+        n += steps.len();
+    }
+    any_child(d, &mut |child| {
+        n += size(child);
+        false
+    });
+    n
 }
 
 /// Whether `d` reads a variable by name (and, in a path, its first property) that `test` picks.
@@ -287,7 +301,7 @@ fn any_child(d: &Direct, f: &mut dyn FnMut(&Direct) -> bool) -> bool {
 /// only through `pending(...)`, the one signal the direct forms raise themselves (on any other
 /// failure they give up, and rhai runs the expression again from the start): a chain with
 /// arguments that can raise it is left to rhai.
-fn pending_out_of_order(base: &Direct, steps: &[Step]) -> bool {
+pub(super) fn pending_out_of_order(base: &Direct, steps: &[Step]) -> bool {
     let arguments = || steps.iter().flat_map(step_arguments);
     arguments().next().is_some() && (raises_pending(base) || arguments().any(raises_pending))
 }
@@ -301,40 +315,61 @@ fn step_arguments(step: &Step) -> &[Direct] {
     }
 }
 
-#[derive(Default)]
-struct Lowering<'f> {
+/// What lowering an expression keeps track of, whichever reader drives it: the `let` variables
+/// in scope and their slots, and where document fields and produced values are read from.
+pub(super) struct Lowering<'f> {
     /// Names declared by `let` and visible here, innermost last, with their slots.
     locals: Vec<(ImmutableString, usize)>,
     slots: usize,
-    nodes: usize,
-    field: Option<&'f FieldSlots<'f>>,
-    produced: Option<&'f FieldSlots<'f>>,
+    field: &'f FieldSlots<'f>,
+    produced: &'f FieldSlots<'f>,
 }
 
 /// The slot of a scalar document field by its path, if it is one.
 pub type FieldSlots<'f> = dyn Fn(&str) -> Option<usize> + 'f;
 
-impl Lowering<'_> {
-    fn count(&mut self) -> Option<()> {
-        self.nodes += 1;
-        (self.nodes <= MAX_NODES).then_some(())
+impl<'f> Lowering<'f> {
+    pub(super) fn new(field: &'f FieldSlots<'f>, produced: &'f FieldSlots<'f>) -> Self {
+        Lowering {
+            locals: Vec::new(),
+            slots: 0,
+            field,
+            produced,
+        }
+    }
+
+    /// The lowered expression, unless its tree is larger than [`MAX_NODES`].
+    pub(super) fn finish(
+        self,
+        root: Direct,
+        reads_scope: &dyn Fn(&str, Option<&str>) -> bool,
+    ) -> Option<DirectExpr> {
+        (size(&root) <= MAX_NODES).then(|| DirectExpr {
+            needs_scope: names_any(&root, reads_scope),
+            root,
+            slots: self.slots,
+        })
+    }
+
+    /// How many `let` variables are visible: a block ends with [`Lowering::forget`] of this.
+    pub(super) fn visible(&self) -> usize {
+        self.locals.len()
+    }
+
+    /// Ends the scope of the variables declared since `visible` was taken.
+    pub(super) fn forget(&mut self, visible: usize) {
+        self.locals.truncate(visible);
     }
 
     /// A block: its `let`s are visible to the statements after them, up to the block's end.
     fn block(&mut self, statements: &[Stmt]) -> Option<Direct> {
-        self.count()?;
-        let visible = self.locals.len();
+        let visible = self.visible();
         let lowered = statements
             .iter()
             .map(|s| self.statement(s))
             .collect::<Option<Vec<_>>>();
-        self.locals.truncate(visible);
-        let mut lowered = lowered?;
-        Some(match lowered.len() {
-            0 => Direct::Const(Dynamic::UNIT),
-            1 if !matches!(lowered.first(), Some(Direct::Let(..))) => lowered.pop()?,
-            _ => Direct::Block(lowered),
-        })
+        self.forget(visible);
+        block_of(lowered?)
     }
 
     fn statement_block(&mut self, block: &StmtBlock) -> Option<Direct> {
@@ -342,7 +377,6 @@ impl Lowering<'_> {
     }
 
     fn statement(&mut self, stmt: &Stmt) -> Option<Direct> {
-        self.count()?;
         match stmt {
             Stmt::Noop(_) => Some(Direct::Const(Dynamic::UNIT)),
             Stmt::Expr(e) => self.expr(e),
@@ -387,11 +421,11 @@ impl Lowering<'_> {
             Stmt::For(parts, _) => {
                 let (item, counter, flow) = &**parts;
                 let list = self.expr(&flow.expr)?;
-                let visible = self.locals.len();
+                let visible = self.visible();
                 let item = self.declare(&item.name);
                 let counter = counter.as_ref().map(|c| self.declare(&c.name));
                 let body = self.statement_block(&flow.body);
-                self.locals.truncate(visible);
+                self.forget(visible);
                 Some(Direct::For(Box::new(ForLoop {
                     item,
                     counter,
@@ -409,7 +443,6 @@ impl Lowering<'_> {
     }
 
     fn expr(&mut self, expr: &Expr) -> Option<Direct> {
-        self.count()?;
         Some(match expr {
             Expr::Unit(_) => Direct::Const(Dynamic::UNIT),
             Expr::BoolConstant(b, _) => Direct::Const(Dynamic::from_bool(*b)),
@@ -462,15 +495,14 @@ impl Lowering<'_> {
     /// `root.a.b…` where the longest run of properties from a variable names a scalar document
     /// field: that field by slot, then the remaining steps.
     /// A produced value's path likewise: that rule's value, then the remaining steps.
-    fn document_field(&self, base: Direct, mut steps: Vec<Step>) -> Direct {
-        let (Direct::Name(root), Some(field)) = (&base, self.field) else {
+    pub(super) fn document_field(&self, base: Direct, mut steps: Vec<Step>) -> Direct {
+        let Direct::Name(root) = &base else {
             return Direct::Path(Box::new(base), steps);
         };
+        let field = self.field;
         let mut path = root.to_string();
         // A one-segment value (`sets = "x"`) is a variable of its own.
-        let mut found = self
-            .produced
-            .and_then(|produced| produced(&path))
+        let mut found = (self.produced)(&path)
             .map(|rule| (Direct::Produced(rule), 0))
             .or_else(|| field(&path).map(|slot| (Direct::Field(slot), 0)));
         for (i, step) in steps.iter().enumerate() {
@@ -479,7 +511,7 @@ impl Lowering<'_> {
             path.push_str(name);
             if let Some(slot) = field(&path) {
                 found = Some((Direct::Field(slot), i + 1));
-            } else if let Some(rule) = self.produced.and_then(|produced| produced(&path)) {
+            } else if let Some(rule) = (self.produced)(&path) {
                 // Produced paths are never prefixes of one another (`check_produced_path`).
                 found = Some((Direct::Produced(rule), i + 1));
             }
@@ -496,14 +528,14 @@ impl Lowering<'_> {
     }
 
     /// A new `let` (or loop) variable, visible until the end of the enclosing block.
-    fn declare(&mut self, name: &ImmutableString) -> usize {
+    pub(super) fn declare(&mut self, name: &ImmutableString) -> usize {
         let slot = self.slots;
         self.slots += 1;
         self.locals.push((name.clone(), slot));
         slot
     }
 
-    fn variable(&self, name: &ImmutableString) -> Direct {
+    pub(super) fn variable(&self, name: &ImmutableString) -> Direct {
         match self.locals.iter().rev().find(|(n, _)| n == name) {
             Some((_, slot)) => Direct::Local(*slot),
             None => Direct::Name(name.clone()),
@@ -539,7 +571,6 @@ impl Lowering<'_> {
         parent: ASTFlags,
         steps: &mut Vec<Step>,
     ) -> Option<()> {
-        self.count()?;
         if parent.contains(ASTFlags::BREAK) {
             return self.step(expr, mode, steps);
         }
@@ -571,7 +602,6 @@ impl Lowering<'_> {
     }
 
     fn call(&mut self, call: &FnCallExpr) -> Option<Direct> {
-        self.count()?;
         let mut args = self.exprs(call.args.iter())?;
         let Some(token) = &call.op_token else {
             let f = Function::named(call.name.as_str(), args.len())?;
@@ -612,6 +642,16 @@ impl Lowering<'_> {
             (None, None) => None,
         }
     }
+}
+
+/// A block's value from its lowered statements: nothing is unit, one statement (not a `let`) is
+/// itself, more are a [`Direct::Block`].
+pub(super) fn block_of(mut lowered: Vec<Direct>) -> Option<Direct> {
+    Some(match lowered.len() {
+        0 => Direct::Const(Dynamic::UNIT),
+        1 if !matches!(lowered.first(), Some(Direct::Let(..))) => lowered.pop()?,
+        _ => Direct::Block(lowered),
+    })
 }
 
 #[derive(Debug, Clone, Copy)]

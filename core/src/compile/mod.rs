@@ -6,6 +6,7 @@ pub mod direct;
 pub mod reads;
 pub mod sandbox;
 pub mod schema;
+pub mod syntax;
 pub mod table;
 
 use std::sync::Arc;
@@ -62,7 +63,12 @@ impl Reads {
 
 #[derive(Debug, Clone)]
 pub struct Expr {
-    pub ast: AST,
+    /// The expression's text.
+    pub source: Box<str>,
+    /// rhai's syntax tree of it. Compiled at load when the direct forms' reader ([`syntax`])
+    /// does not take the text; otherwise on the first run that needs rhai (a direct form that
+    /// gives up, or [`CompiledPack::interpret_only`]), by [`CompiledPack::ast`].
+    pub ast: std::sync::OnceLock<AST>,
     pub reads: Reads,
     /// The same expression in the form the engine evaluates itself, when it has one.
     pub direct: Option<direct::DirectExpr>,
@@ -132,13 +138,16 @@ pub struct CompiledRule {
 pub struct CompiledPack {
     pub(crate) resolved: ResolvedPack,
     pub(crate) digest: String,
-    pub(crate) engine: Engine,
+    pub(crate) engine: Sandbox,
     pub(crate) schema: InputSchema,
     pub(crate) tables: Vec<CompiledTable>,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) order: Vec<usize>,
     /// Roots of produced value paths, each a map in the evaluation scope.
     pub(crate) value_roots: SortedSet<String>,
+    /// The variables an expression is compiled with (beside a rule's item alias and index):
+    /// kept for the expressions rhai compiles only when first needed ([`Expr::ast`]).
+    pub(crate) compile_scope: SortedSet<String>,
     /// How many variables the evaluation scope starts with (input roots, value roots, `params`,
     /// `rules`, `scores`): what rhai counts against its variable limit before any `let`.
     pub(crate) scope_roots: usize,
@@ -184,8 +193,26 @@ impl CompiledPack {
         pack: DigestedPack,
         limits: &Limits,
     ) -> Result<CompiledPack, LoadError> {
+        Self::compile_reading(pack, limits, true)
+    }
+
+    /// Compiles every expression with rhai at load, the direct forms' reader ([`syntax`]) unused:
+    /// the reference a load through the reader must agree with, error for error (the fuzzer and
+    /// the tests compare them). Evaluation is the same.
+    #[doc(hidden)]
+    pub fn compile_without_reader(resolved: ResolvedPack) -> Result<CompiledPack, LoadError> {
+        Self::compile_reading(resolved.digested()?, &Limits::default(), false)
+    }
+
+    fn compile_reading(
+        pack: DigestedPack,
+        limits: &Limits,
+        use_reader: bool,
+    ) -> Result<CompiledPack, LoadError> {
         let (resolved, digest) = pack.into_parts();
-        let engine = sandbox::engine(limits);
+        // Built when an expression needs rhai: at load, one the reader does not take; else at the
+        // first run that gives up (`CompiledPack::engine`).
+        let engine = Sandbox::default();
         let schema = InputSchema::build(&resolved.fields, &resolved.locations)?;
         let tables = resolved
             .tables
@@ -193,57 +220,48 @@ impl CompiledPack {
             .map(CompiledTable::compile)
             .collect::<Result<Vec<_>, _>>()?;
         let names = Names::collect(&resolved, &schema)?;
+        let field = |path: &str| schema.value_slot(path);
+        let produced = |path: &str| {
+            names
+                .produced
+                .get(path)
+                .or_else(|| names.results.get(path))
+                .copied()
+        };
+        // A root of produced values, unless the property read below it is input data (an
+        // input root can hold produced values too: `org.size` beside `org.workers`).
+        let reaches_produced = |root: &str, property: Option<&str>| {
+            let value_root =
+                names.value_roots.contains(root) || [RULES_ROOT, SCORES_ROOT].contains(&root);
+            value_root
+                && !property.is_some_and(|p| {
+                    let path = format!("{root}.{p}");
+                    schema.field(&path).is_some() || schema.items.contains_key(&path)
+                })
+        };
+        let expressions = Expressions {
+            engine: &engine,
+            limits,
+            reader: (use_reader && direct_fits(limits) && reader_fits(limits)).then_some(
+                DirectReader {
+                    field: &field,
+                    produced: &produced,
+                    reaches_produced: &reaches_produced,
+                    max_string: limits.max_string_size,
+                },
+            ),
+        };
         let mut rules = Vec::with_capacity(resolved.rules.len());
         for decl in &resolved.rules {
             let loc = resolved.locations.rule(&decl.id);
-            let rule =
-                compile_rule(decl, &engine, &names, &tables, &resolved).map_err(|message| {
-                    LoadError::Rule {
-                        loc,
-                        rule: decl.id.clone(),
-                        message,
-                    }
-                })?;
+            let rule = compile_rule(decl, &expressions, &names, &tables, &resolved).map_err(
+                |message| LoadError::Rule {
+                    loc,
+                    rule: decl.id.clone(),
+                    message,
+                },
+            )?;
             rules.push(rule);
-        }
-        if direct_fits(limits) {
-            let field = |path: &str| schema.value_slot(path);
-            let produced = |path: &str| {
-                names
-                    .produced
-                    .get(path)
-                    .or_else(|| names.results.get(path))
-                    .copied()
-            };
-            // A root of produced values, unless the property read below it is input data (an
-            // input root can hold produced values too: `org.size` beside `org.workers`).
-            let reaches_produced = |root: &str, property: Option<&str>| {
-                let value_root =
-                    names.value_roots.contains(root) || [RULES_ROOT, SCORES_ROOT].contains(&root);
-                value_root
-                    && !property.is_some_and(|p| {
-                        let path = format!("{root}.{p}");
-                        schema.field(&path).is_some() || schema.items.contains_key(&path)
-                    })
-            };
-            for rule in &mut rules {
-                // What a direct form reads by name from the evaluation's scope, which is then
-                // built for it: any variable but the rule's item and index (bound apart) and
-                // `params` (read from the pack), and a root of produced values.
-                let bound: Vec<String> = rule
-                    .for_each
-                    .iter()
-                    .flat_map(|fe| [Some(fe.alias.clone()), fe.index.clone()])
-                    .flatten()
-                    .collect();
-                let reads_scope = |root: &str, property: Option<&str>| {
-                    reaches_produced(root, property)
-                        || !(root == PARAMS_ROOT || bound.iter().any(|b| b == root))
-                };
-                rule.for_each_expr_mut(|e| {
-                    e.direct = direct::lower_with(&e.ast, &field, &produced, &reads_scope);
-                });
-            }
         }
         let (order, producers) = evaluation_order(&mut rules)?;
         for rule in &mut rules {
@@ -287,6 +305,7 @@ impl CompiledPack {
         let scope_roots = scope_names.len();
         let mut pack = CompiledPack {
             scope_roots,
+            compile_scope: names.roots.clone(),
             value_roots: names.value_roots.clone(),
             resolved,
             digest,
@@ -307,6 +326,25 @@ impl CompiledPack {
 
     pub fn id(&self) -> &str {
         &self.resolved.manifest.id
+    }
+
+    /// The rhai engine of the pack's sandbox, built now if nothing at load needed it.
+    pub(crate) fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| sandbox::engine(&self.limits))
+    }
+
+    /// rhai's syntax tree of `expr`, compiled now if the reader took it at load. `item` names the
+    /// rule's item alias and index when `expr` runs for an item, as it was compiled with.
+    pub(crate) fn ast<'e>(
+        &self,
+        expr: &'e Expr,
+        item: Option<(&str, Option<&str>)>,
+    ) -> Result<&'e AST, String> {
+        if let Some(ast) = expr.ast.get() {
+            return Ok(ast);
+        }
+        let compiled = compile_ast(self.engine(), &self.compile_scope, item, &expr.source)?;
+        Ok(expr.ast.get_or_init(|| compiled))
     }
 
     /// Runs every expression in rhai, even those with a direct form: the reference the direct
@@ -638,7 +676,7 @@ fn check_produced_path(
 
 fn compile_rule(
     decl: &RuleDecl,
-    engine: &Engine,
+    expressions: &Expressions<'_>,
     names: &Names<'_>,
     tables: &[CompiledTable],
     resolved: &ResolvedPack,
@@ -679,7 +717,7 @@ fn compile_rule(
     let roots = &names.roots;
     let compile = |what: &str, src: &str, with_item: bool| -> Result<Expr, String> {
         let fe = if with_item { for_each.as_ref() } else { None };
-        compile_expr(engine, roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
+        compile_expr(expressions, roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
     };
     let when = decl
         .when
@@ -833,21 +871,6 @@ impl CompiledRule {
             _ => None,
         }
     }
-
-    /// Visits every expression of the rule: `when`, then the body's.
-    fn for_each_expr_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
-        if let Some(w) = &mut self.when {
-            f(w);
-        }
-        match &mut self.body {
-            Body::Assert(e) | Body::Points { expr: e, .. } => f(e),
-            Body::Value { source, .. } => match source {
-                ValueSource::Expr(e) => f(e),
-                ValueSource::Table { args, .. } => args.iter_mut().for_each(f),
-                ValueSource::AllPass(_) => {}
-            },
-        }
-    }
 }
 
 /// Attributes that belong to other kinds are mistakes worth stopping on, not ignoring.
@@ -898,37 +921,118 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
     Ok(())
 }
 
+/// The rhai engine rules run in, built on first use: a pack whose expressions the reader all
+/// takes does not build it until a run gives up (or never).
+type Sandbox = std::sync::OnceLock<Engine>;
+
+/// How a pack's expressions are compiled: read into direct forms when the reader takes them,
+/// else by rhai in the pack's sandbox (built on first use).
+struct Expressions<'a> {
+    engine: &'a Sandbox,
+    limits: &'a Limits,
+    reader: Option<DirectReader<'a>>,
+}
+
+/// What the direct forms' reader ([`syntax`]) needs of the pack, the same for every rule.
+struct DirectReader<'a> {
+    field: &'a direct::FieldSlots<'a>,
+    produced: &'a direct::FieldSlots<'a>,
+    reaches_produced: &'a dyn Fn(&str, Option<&str>) -> bool,
+    max_string: usize,
+}
+
+/// The reader stops at nesting rhai takes under its default depth limit ([`syntax::MAX_LEVEL`]);
+/// with a lower limit, rhai compiles every expression at load and says what is too deep.
+fn reader_fits(limits: &Limits) -> bool {
+    limits.max_expr_depth == 0 || limits.max_expr_depth >= 2 * syntax::MAX_LEVEL
+}
+
 fn compile_expr(
-    engine: &Engine,
+    expressions: &Expressions<'_>,
     roots: &SortedSet<String>,
     names: &Names<'_>,
     src: &str,
     for_each: Option<&ForEach>,
 ) -> Result<Expr, String> {
+    let direct = expressions
+        .reader
+        .as_ref()
+        .and_then(|reader| read_direct(reader, roots, src, for_each));
+    let ast = match direct {
+        Some(_) => std::sync::OnceLock::new(),
+        None => {
+            let item = for_each.map(|fe| (fe.alias.as_str(), fe.index.as_deref()));
+            let engine = expressions
+                .engine
+                .get_or_init(|| sandbox::engine(expressions.limits));
+            std::sync::OnceLock::from(compile_ast(engine, roots, item, src)?)
+        }
+    };
+    let mut reads = Reads::default();
+    for chain in reads::chains(src).map_err(|e| e.to_string())? {
+        names.resolve(chain.data_segments(), for_each, &mut reads)?;
+    }
+    Ok(Expr {
+        source: src.into(),
+        ast,
+        reads,
+        direct,
+    })
+}
+
+/// The direct form of `src` by the reader, which rhai then does not compile at load.
+fn read_direct(
+    reader: &DirectReader<'_>,
+    roots: &SortedSet<String>,
+    src: &str,
+    for_each: Option<&ForEach>,
+) -> Option<direct::DirectExpr> {
+    let is_bound = |name: &str| {
+        for_each.is_some_and(|fe| fe.alias == name || fe.index.as_deref() == Some(name))
+    };
+    let in_scope = |name: &str| roots.contains(name) || is_bound(name);
+    // What the form reads by name from the evaluation's scope, which is then built for it: any
+    // variable but the rule's item and index (bound apart) and `params` (read from the pack), and
+    // a root of produced values.
+    let reads_scope = |root: &str, property: Option<&str>| {
+        (reader.reaches_produced)(root, property) || !(root == PARAMS_ROOT || is_bound(root))
+    };
+    syntax::read(
+        src,
+        &syntax::Context {
+            in_scope: &in_scope,
+            field: reader.field,
+            produced: reader.produced,
+            reads_scope: &reads_scope,
+            max_string: reader.max_string,
+        },
+    )
+}
+
+/// rhai's syntax tree of an expression, compiled with the variables of the evaluation (and the
+/// rule's item alias and index) declared, checked by the sandbox.
+fn compile_ast(
+    engine: &Engine,
+    roots: &SortedSet<String>,
+    item: Option<(&str, Option<&str>)>,
+    src: &str,
+) -> Result<AST, String> {
     let mut scope = Scope::new();
     for root in roots {
         // Variables, not constants, so the optimiser cannot fold compile-time placeholders.
         scope.push_dynamic(root.as_str(), Dynamic::UNIT);
     }
-    if let Some(fe) = for_each {
-        scope.push_dynamic(fe.alias.as_str(), Dynamic::UNIT);
-        if let Some(index) = &fe.index {
-            scope.push_dynamic(index.as_str(), Dynamic::UNIT);
+    if let Some((alias, index)) = item {
+        scope.push_dynamic(alias, Dynamic::UNIT);
+        if let Some(index) = index {
+            scope.push_dynamic(index, Dynamic::UNIT);
         }
     }
     let ast = engine
         .compile_with_scope(&scope, src)
         .map_err(|e| format!("rhai: {e}"))?;
     sandbox::refuse_changing_evaluation_values(&ast)?;
-    let mut reads = Reads::default();
-    for chain in reads::chains(src).map_err(|e| e.to_string())? {
-        names.resolve(chain.data_segments(), for_each, &mut reads)?;
-    }
-    Ok(Expr {
-        ast,
-        reads,
-        direct: None,
-    })
+    Ok(ast)
 }
 
 /// Fills each rule's dependencies and returns the order to evaluate in: dependencies first, and

@@ -657,6 +657,9 @@ impl CompiledPack {
                 (Err(_), None) => {}
             }
         }
+        let ast = self
+            .ast(expr, item.map(|b| (b.alias, b.index.map(|(name, _)| name))))
+            .map_err(RunError::Runtime)?;
         vars.fill_scope(self, view);
         let scope = &mut vars.scope;
         let len = scope.len();
@@ -666,7 +669,7 @@ impl CompiledPack {
                 scope.push_constant_dynamic(name.to_owned(), Dynamic::from_int(index));
             }
         }
-        let out = self.engine.eval_ast_with_scope::<Dynamic>(scope, &expr.ast);
+        let out = self.engine().eval_ast_with_scope::<Dynamic>(scope, ast);
         if self.use_direct && out.is_ok() {
             self.rhai_answers
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
