@@ -31,6 +31,15 @@ sig = json.load(open("tests/out/hostile/signatures.json"))
 for c in sig["cases"][:3]:
     out("bundle_json", f"signed-{c['name']}", c["bundle"])
 
+# Every rule expression of the shipped packs, for the direct forms' reader.
+exprs = set()
+for t in sorted(glob.glob("rules/*/*/rules.toml")):
+    for rule in tomllib.load(open(t, "rb")).get("rule", []):
+        exprs.update(rule[k] for k in ("when", "assert", "points", "expr") if k in rule)
+        exprs.update(rule.get("inputs", {}).values())
+for i, e in enumerate(sorted(exprs)):
+    out("expression_text", f"{i:03}", e)
+
 inputs = []
 for i, d in enumerate(packs):
     for t in sorted(glob.glob(f"{d}/tests/*.toml")):

@@ -1,8 +1,9 @@
 //! The direct forms' reader (`compile::syntax`) against rhai: whatever the reader takes, rhai
 //! compiles too (the reader's texts are compiled by rhai only if a run gives up, so a text rhai
 //! refuses must never load through the reader), and lowering rhai's syntax tree gives the same
-//! direct form, node for node. Checked on every expression of the shipped packs, on generated
-//! texts (valid and not, with the symbols and words rhai reads its own way), and on deep nesting.
+//! direct form, node for node (`hegui_core::compile::syntax_check`). Checked on every expression
+//! of the shipped packs, on corners, on generated texts (valid and not, with the symbols and words
+//! rhai reads its own way), and on deep nesting.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,70 +14,14 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use hegui_core::compile::direct::{self, DirectExpr};
-use hegui_core::compile::{sandbox, syntax, Limits};
-use rhai::{Dynamic, Scope};
+use hegui_core::compile::syntax_check::{check as both, Agreement};
 
-/// Document fields and produced values by path, the same for both readers: a stand-in for a
-/// pack's schema that sends some paths to each kind of slot.
-fn field(path: &str) -> Option<usize> {
-    (path.contains('.') && path.len() % 3 == 0).then_some(path.len())
-}
-
-fn produced(path: &str) -> Option<usize> {
-    (path.len() % 3 == 1 && path != "i").then_some(1000 + path.len())
-}
-
-fn reads_scope(root: &str, property: Option<&str>) -> bool {
-    root.len() % 2 == 0 || property.is_some_and(|p| p.len() % 2 == 0)
-}
-
-struct Both {
-    ours: Option<DirectExpr>,
-    /// rhai's compile result (an error message), and its lowering when it compiled.
-    rhai: Result<Option<DirectExpr>, String>,
-}
-
-fn both(src: &str, names: &BTreeSet<String>) -> Both {
-    let in_scope = |n: &str| names.contains(n);
-    let ours = syntax::read(
-        src,
-        &syntax::Context {
-            in_scope: &in_scope,
-            field: &field,
-            produced: &produced,
-            reads_scope: &reads_scope,
-            max_string: Limits::default().max_string_size,
-        },
-    );
-    let engine = sandbox::engine(&Limits::default());
-    let mut scope = Scope::new();
-    for n in names {
-        scope.push_dynamic(n.as_str(), Dynamic::UNIT);
-    }
-    let rhai = engine
-        .compile_with_scope(&scope, src)
-        .map_err(|e| e.to_string())
-        .and_then(|ast| sandbox::refuse_changing_evaluation_values(&ast).map(|()| ast))
-        .map(|ast| direct::lower_with(&ast, &field, &produced, &reads_scope));
-    Both { ours, rhai }
-}
-
-fn shape(e: &DirectExpr) -> String {
-    format!("{:?} slots={} scope={}", e.root, e.slots, e.needs_scope)
-}
+/// The variables of the corners and generated texts.
+const NAMES: [&str; 7] = ["x", "y", "org", "risk", "params", "it", "i"];
 
 /// Fails when the reader took `src` and rhai refuses it or lowers it to another form.
-fn check(src: &str, names: &BTreeSet<String>) -> Both {
-    let b = both(src, names);
-    if let Some(ours) = &b.ours {
-        match &b.rhai {
-            Err(e) => panic!("the reader took {src:?}, which rhai refuses: {e}"),
-            Ok(None) => panic!("the reader took {src:?}, which rhai's syntax tree does not lower"),
-            Ok(Some(theirs)) => assert_eq!(shape(ours), shape(theirs), "{src}"),
-        }
-    }
-    b
+fn check(src: &str, names: &[&str]) -> Agreement {
+    both(src, names).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every word of `src` outside its string literals, as variables rhai and the reader know.
@@ -156,9 +101,10 @@ fn every_shipped_expression_is_read_as_rhai_lowers_it() {
     let expressions = shipped_expressions();
     assert!(expressions.len() > 50, "{} expressions", expressions.len());
     for src in &expressions {
-        let b = check(src, &words(src));
+        let words = words(src);
+        let names: Vec<&str> = words.iter().map(String::as_str).collect();
         assert!(
-            b.ours.is_some(),
+            check(src, &names).taken,
             "the reader does not take a shipped expression: {src}"
         );
     }
@@ -166,10 +112,6 @@ fn every_shipped_expression_is_read_as_rhai_lowers_it() {
 
 #[test]
 fn corners_of_rhai_syntax() {
-    let names: BTreeSet<String> = ["x", "y", "org", "risk", "params", "it", "i"]
-        .into_iter()
-        .map(String::from)
-        .collect();
     // Taken, and lowered as rhai lowers them.
     for src in [
         "x && y && x || y",
@@ -212,11 +154,11 @@ fn corners_of_rhai_syntax() {
         "x in y || \"a\" in [x, y] == true",
         "for a in x in y { }",
     ] {
-        let b = check(src, &names);
+        let b = check(src, &NAMES);
         assert!(
-            b.ours.is_some(),
-            "the reader refused {src:?}: rhai gives {:?}",
-            b.rhai.map(|l| l.is_some())
+            b.taken,
+            "the reader refused {src:?} (rhai lowers it: {})",
+            b.rhai_lowers
         );
     }
     // Refused by the reader, whatever rhai does with them.
@@ -264,8 +206,8 @@ fn corners_of_rhai_syntax() {
         "#{ a: 1, a: 2 }",
         "x.y = 1",
     ] {
-        let b = check(src, &names);
-        assert!(b.ours.is_none(), "the reader took {src:?}");
+        let b = check(src, &NAMES);
+        assert!(!b.taken, "the reader took {src:?}");
     }
 }
 
@@ -357,17 +299,13 @@ fn generated(rng: &mut u64, depth: u32) -> String {
 
 #[test]
 fn generated_texts_read_as_rhai_reads_them() {
-    let names: BTreeSet<String> = ["x", "y", "org", "risk", "params", "it", "i"]
-        .into_iter()
-        .map(String::from)
-        .collect();
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     let (mut taken, mut lowered) = (0, 0);
     for n in 0..6000 {
         let src = generated(&mut rng, 1 + n % 4);
-        let b = check(&src, &names);
-        taken += usize::from(b.ours.is_some());
-        lowered += usize::from(matches!(b.rhai, Ok(Some(_))));
+        let b = check(&src, &NAMES);
+        taken += usize::from(b.taken);
+        lowered += usize::from(b.rhai_lowers);
     }
     // The reader takes most of what rhai's syntax tree lowers: it refuses the near misses
     // (`01`, `1.`, backquotes, `"a""b"`), a chain after a number, an index on a literal, and a
@@ -378,7 +316,7 @@ fn generated_texts_read_as_rhai_reads_them() {
 
 #[test]
 fn nesting_the_reader_takes_is_within_rhai_depth_limit() {
-    let names: BTreeSet<String> = ["x"].into_iter().map(String::from).collect();
+    let names = ["x"];
     let shapes: &[(&str, &str)] = &[
         ("(", ")"),
         ("!", ""),
@@ -393,7 +331,7 @@ fn nesting_the_reader_takes_is_within_rhai_depth_limit() {
         let mut deepest = 0;
         for depth in 1..80 {
             let src = format!("{}x{}", open.repeat(depth), close.repeat(depth));
-            if check(&src, &names).ours.is_some() {
+            if check(&src, &names).taken {
                 deepest = depth;
             }
         }

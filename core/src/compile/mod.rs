@@ -7,6 +7,8 @@ pub mod reads;
 pub mod sandbox;
 pub mod schema;
 pub mod syntax;
+#[doc(hidden)]
+pub mod syntax_check;
 pub mod table;
 
 use std::sync::Arc;
