@@ -16,7 +16,7 @@ pub type FnResult<T> = Result<T, Box<rhai::EvalAltResult>>;
 
 /// Registers every function of the sandbox (the allowlist and the domain functions: dates,
 /// credit code, lists) into `engine`.
-pub use registry::register;
+pub use registry::{names, register};
 
 #[cfg(test)]
 mod tests {

@@ -191,6 +191,11 @@ const OVERLOADS: &[(&str, &[Param], Overload)] = &[
     ("pending", &[List], Overload::PendingPaths),
 ];
 
+/// The name of every function [`register`] installs (with repeats, one per overload).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    OVERLOADS.iter().map(|&(name, _, _)| name)
+}
+
 /// Installs every overload, and `for x in array`, into `engine`.
 pub fn register(engine: &mut Engine) {
     // `for x in array { … }` (rhai iterates nothing on its own).
@@ -515,6 +520,20 @@ mod tests {
             let err = call(name, overload, &mut []).expect_err(name);
             assert!(err.to_string().contains("internal"), "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn the_names_are_those_of_the_engines_functions() {
+        let mut engine = Engine::new_raw();
+        register(&mut engine);
+        let mut registered =
+            engine.collect_fn_metadata(None, |f| Some(f.metadata.name.to_string()), false);
+        registered.sort();
+        registered.dedup();
+        let mut listed: Vec<String> = names().map(str::to_owned).collect();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(registered, listed);
     }
 
     #[test]
