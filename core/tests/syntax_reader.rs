@@ -194,6 +194,9 @@ fn corners_of_rhai_syntax() {
         "let a; a",
         "+1",
         "x && { x && y }",
+        // found by the fuzzer (expression_text): a block, then `-` before a block
+        "{3}-{5}",
+        "-{5}",
         "if { x } { 1 }",
         "for a in { x } { }",
         "(v.push(1)).len()",

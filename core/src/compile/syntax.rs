@@ -645,9 +645,12 @@ impl<'s> Reader<'s, '_> {
             self.if_(up(level)?)?
         } else if self.is("{") {
             // A block's value. rhai keeps the block as one operand where this tree would merge an
-            // `&&`, `||` or `??` inside it with the one outside (`a && { b && c }`): not taken.
+            // `&&`, `||` or `??` inside it with the one outside (`a && { b && c }`), or fold a
+            // `-` into a number inside it (`-{5}`, which rhai negates at run time): not taken.
             match self.block(up(level)?)? {
-                Direct::And(_) | Direct::Or(_) | Direct::Coalesce(_) => return None,
+                Direct::And(_) | Direct::Or(_) | Direct::Coalesce(_) | Direct::Const(_) => {
+                    return None
+                }
                 value => value,
             }
         } else {
