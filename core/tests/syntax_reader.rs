@@ -197,6 +197,9 @@ fn corners_of_rhai_syntax() {
         // found by the fuzzer (expression_text): a block, then `-` before a block
         "{3}-{5}",
         "-{5}",
+        "-3\t.z",
+        "-2.5 .x",
+        "(3).z",
         "if { x } { 1 }",
         "for a in { x } { }",
         "(v.push(1)).len()",

@@ -663,6 +663,11 @@ impl<'s> Reader<'s, '_> {
             {
                 None
             }
+            // rhai's tokenizer joins a `-` to the number after it where a unary `-` may stand, so
+            // in `-3 .z` the step is on `-3`, where the tree here would negate `3 .z`.
+            Token::Symbol(".") if matches!(&value, Direct::Const(v) if v.is_int() || v.is_float()) => {
+                None
+            }
             Token::Symbol("." | "[") => self.path(level, Base::Value(value)),
             // A call of something that is not a name, or `x!`: rhai refuses both.
             Token::Symbol("(" | "!") | Token::Unit => None,
