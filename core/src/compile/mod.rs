@@ -332,7 +332,7 @@ impl CompiledPack {
 
     /// The rhai engine of the pack's sandbox, built now if nothing at load needed it.
     pub(crate) fn engine(&self) -> &Engine {
-        self.engine.get_or_init(|| sandbox::engine(&self.limits))
+        self.engine.engine(&self.limits)
     }
 
     /// rhai's syntax tree of `expr`, compiled now if the reader took it at load. `item` names the
@@ -925,7 +925,14 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
 
 /// The rhai engine rules run in, built on first use: a pack whose expressions the reader all
 /// takes does not build it until a run gives up (or never).
-type Sandbox = std::sync::OnceLock<Engine>;
+#[derive(Default)]
+pub(crate) struct Sandbox(std::sync::OnceLock<Engine>);
+
+impl Sandbox {
+    fn engine(&self, limits: &Limits) -> &Engine {
+        self.0.get_or_init(|| sandbox::engine(limits))
+    }
+}
 
 /// How a pack's expressions are compiled: read into direct forms when the reader takes them,
 /// else by rhai in the pack's sandbox (built on first use).
@@ -964,9 +971,7 @@ fn compile_expr(
         Some(_) => std::sync::OnceLock::new(),
         None => {
             let item = for_each.map(|fe| (fe.alias.as_str(), fe.index.as_deref()));
-            let engine = expressions
-                .engine
-                .get_or_init(|| sandbox::engine(expressions.limits));
+            let engine = expressions.engine.engine(expressions.limits);
             std::sync::OnceLock::from(compile_ast(engine, roots, item, src)?)
         }
     };

@@ -61,7 +61,7 @@ pub fn read(src: &str, context: &Context<'_>) -> Option<DirectExpr> {
     reader.lowering.finish(root, context.reads_scope)
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 enum Token<'s> {
     Word(&'s str),
     Int(INT),
@@ -370,7 +370,16 @@ struct Chain<'s> {
     first: Option<FirstStep>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+impl<'s> Chain<'s> {
+    fn new(base: Base<'s>) -> Self {
+        Chain {
+            base,
+            steps: Vec::new(),
+            first: None,
+        }
+    }
+}
+
 enum FirstStep {
     Dot,
     Index,
@@ -388,7 +397,7 @@ impl<'s> Reader<'s, '_> {
         self.tokens.get(self.at).unwrap_or(&Token::End)
     }
 
-    /// The next token, taken: each is read once (`primary` looks at `if` before taking it).
+    /// The next token, taken out of the list: each is read once.
     fn next(&mut self) -> Token<'s> {
         let token = self
             .tokens
@@ -529,7 +538,7 @@ impl<'s> Reader<'s, '_> {
         let condition = self.expr(level)?;
         may_be_bool(&condition)?;
         let then = self.block(level)?;
-        let otherwise = if matches!(self.peek(), Token::Word("else")) {
+        let otherwise = if self.is_word("else") {
             self.at += 1;
             if self.is_word("if") {
                 self.if_(level)?
@@ -723,11 +732,11 @@ impl<'s> Reader<'s, '_> {
 
     /// A variable, a call or a literal, then its steps: `.property`, `.method(args)`, `[index]`.
     fn path(&mut self, level: usize, base: Base<'s>) -> Option<Direct> {
-        let mut chain = Chain {
-            base,
-            steps: Vec::new(),
-            first: None,
-        };
+        self.rest_of_chain(level, Chain::new(base))
+    }
+
+    /// The steps that follow, onto `chain`, then its direct form.
+    fn rest_of_chain(&mut self, level: usize, mut chain: Chain<'s>) -> Option<Direct> {
         match self.steps(level, &mut chain)? {
             Some(mutation) => Some(mutation),
             None => self.lower(chain),
@@ -825,25 +834,14 @@ impl<'s> Reader<'s, '_> {
     /// `optimize_combo_chain`), so such a path stays open until the `)` shows whether steps
     /// follow. Anything else after the path is an operand of the expression inside.
     fn parenthesised_path(&mut self, level: usize, name: &'s str) -> Option<Direct> {
-        let mut chain = Chain {
-            base: self.base(level, name)?,
-            steps: Vec::new(),
-            first: None,
-        };
+        let mut chain = Chain::new(self.base(level, name)?);
         let mutation = self.steps(level, &mut chain)?;
         if self.eat(")") {
-            if !matches!(self.peek(), Token::Symbol("." | "[")) {
-                return match mutation {
-                    Some(m) => Some(m),
-                    None => self.lower(chain),
-                };
-            }
-            if mutation.is_some() {
-                return None;
-            }
-            return match self.steps(level, &mut chain)? {
-                Some(m) => Some(m),
-                None => self.lower(chain),
+            return match (mutation, self.peek()) {
+                (None, Token::Symbol("." | "[")) => self.rest_of_chain(level, chain),
+                (Some(_), Token::Symbol("." | "[")) => None,
+                (Some(m), _) => Some(m),
+                (None, _) => self.lower(chain),
             };
         }
         let left = match mutation {
@@ -912,26 +910,12 @@ impl<'s> Reader<'s, '_> {
 fn combine(operator: &str, left: Direct, right: Direct) -> Option<Direct> {
     let pair = |l, r| Box::new((l, r));
     Some(match operator {
-        "&&" => {
+        "&&" | "||" => {
             may_be_bool(&left)?;
             may_be_bool(&right)?;
-            gather(left, right, Direct::And, |d| match d {
-                Direct::And(items) => Ok(items),
-                other => Err(other),
-            })
+            gather(operator, left, right)
         }
-        "||" => {
-            may_be_bool(&left)?;
-            may_be_bool(&right)?;
-            gather(left, right, Direct::Or, |d| match d {
-                Direct::Or(items) => Ok(items),
-                other => Err(other),
-            })
-        }
-        "??" => gather(left, right, Direct::Coalesce, |d| match d {
-            Direct::Coalesce(items) => Ok(items),
-            other => Err(other),
-        }),
+        "??" => gather(operator, left, right),
         "==" => Direct::Compare(Comparison::Equal, pair(left, right)),
         "!=" => Direct::Compare(Comparison::NotEqual, pair(left, right)),
         "<" => Direct::Compare(Comparison::Less, pair(left, right)),
@@ -950,12 +934,19 @@ fn combine(operator: &str, left: Direct, right: Direct) -> Option<Direct> {
 /// rhai's grouping of `&&`, `||` and `??`: a left operand that is already such a node takes the
 /// right operand's items (or the right operand), else a right one that is takes the left
 /// operand first, else a new node of the two.
-fn gather(
-    left: Direct,
-    right: Direct,
-    make: fn(Vec<Direct>) -> Direct,
-    items: fn(Direct) -> Result<Vec<Direct>, Direct>,
-) -> Direct {
+fn gather(operator: &str, left: Direct, right: Direct) -> Direct {
+    let make = match operator {
+        "&&" => Direct::And,
+        "||" => Direct::Or,
+        _ => Direct::Coalesce,
+    };
+    // The operand's items when it is a node of the same operator, else the operand itself.
+    let items = |d: Direct| match (operator, d) {
+        ("&&", Direct::And(items))
+        | ("||", Direct::Or(items))
+        | ("??", Direct::Coalesce(items)) => Ok(items),
+        (_, other) => Err(other),
+    };
     match (items(left), items(right)) {
         (Ok(mut l), Ok(r)) => {
             l.extend(r);
