@@ -177,6 +177,18 @@ impl Outcome {
         out.push(b'}');
     }
 
+    /// The outcome's JSON without its errors' messages: what the engine and the reference
+    /// evaluation in rhai must agree on (the engine words its errors its own way).
+    #[cfg(feature = "reference")]
+    #[doc(hidden)]
+    pub fn answers_json(&self) -> String {
+        let mut answers = self.clone();
+        for e in &mut answers.errors {
+            e.message = Default::default();
+        }
+        answers.to_json()
+    }
+
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| self.to_json())
     }

@@ -1,7 +1,7 @@
 //! Generated expressions (a derived value, a check's assertion or a `when` condition), evaluated
-//! both ways: by the engine's direct forms (with rhai behind them for what they leave) and by
-//! rhai alone (`CompiledPack::interpret_only`). The outcomes must be identical, values, statuses
-//! and error messages included. `direct_forms.rs` holds the
+//! both ways: by the engine and by rhai (`CompiledPack::interpret_only`). The outcomes must be
+//! identical but for the wording of errors (`Outcome::answers_json`): the same values, statuses
+//! and error codes. What the engine loads, rhai must compile. `direct_forms.rs` holds the
 //! corners chosen by hand; this test combines the same operators, functions, methods and
 //! statements at random, on the values where they behave differently (units, mixed types,
 //! overflow, CJK text, dates, produced values, list items).
@@ -24,6 +24,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{json, Value};
 use std::cell::Cell;
+
+/// The engine's error for a string indexed (`text[0]`), which rhai answers with a character.
+const STRING_INDEX: &str = "a string is not indexed in rules";
 
 /// Values that make operators and functions take their different paths.
 const LEAVES: &[&str] = &[
@@ -379,18 +382,13 @@ enum Shape {
 fn packs(expr: &str, shape: Shape, for_each: bool) -> Option<(CompiledPack, CompiledPack)> {
     let rule = generated_rule("generated", expr, shape, for_each)?;
     let files = files_with(&format!("{}{rule}", common::RULES));
-    // Loading through the direct forms' reader gives what compiling with rhai gives.
-    let loaded = |pack: Result<CompiledPack, hegui_core::LoadError>| {
-        pack.map(|_| ()).map_err(|e| e.to_string())
-    };
-    let without_reader =
-        hegui_core::resolve::resolve(&files, None).and_then(CompiledPack::compile_without_reader);
-    assert_eq!(
-        loaded(common::load(&files)),
-        loaded(without_reader),
-        "the reader and rhai load {expr:?} differently"
-    );
+    // The rule language is a part of rhai's: what the engine loads, rhai compiles too.
     let direct = common::load(&files).ok()?;
+    let with_rhai =
+        hegui_core::resolve::resolve(&files, None).and_then(CompiledPack::compile_with_rhai);
+    if let Err(e) = with_rhai {
+        panic!("the engine loads {expr:?}, which rhai refuses: {e}");
+    }
     let rhai = common::load(&files).ok()?.interpret_only();
     Some((direct, rhai))
 }
@@ -446,7 +444,7 @@ fn check_generated(for_each: bool) {
     let mut runner = TestRunner::new_with_rng(config, rng);
     let inputs = inputs();
     let compiled = Cell::new(0u32);
-    let answered_directly = Cell::new(0u32);
+    let restricted_runs = Cell::new(0u32);
     let (evaluations, values) = (Cell::new(0u32), Cell::new(0u32));
     let shapes = prop_oneof![
         4 => Just(Shape::Value),
@@ -467,38 +465,47 @@ fn check_generated(for_each: bool) {
             }) {
                 values.set(values.get() + 1);
             }
-            let a = outcome.to_json();
-            let b = rhai.evaluate(input, &options).to_json();
+            let a = outcome.answers_json();
+            let b = rhai.evaluate(input, &options).answers_json();
+            // The one form rhai answers and the rule language refuses when it runs: a string
+            // indexed (rhai gives a character, a type rules do not have).
+            let restricted = || {
+                outcome
+                    .errors
+                    .iter()
+                    .any(|e| e.message.to_string().contains(STRING_INDEX))
+            };
+            if a != b && restricted() {
+                restricted_runs.set(restricted_runs.get() + 1);
+                continue;
+            }
             if a != b {
                 return Err(TestCaseError::fail(format!(
                     "expression {expr}\n input {input}\n direct: {a}\n rhai:   {b}"
                 )));
             }
         }
-        if direct.rhai_answers() == 0 {
-            answered_directly.set(answered_directly.get() + 1);
-        }
         Ok(())
     });
     if let Err(e) = result {
         panic!("seed {seed}, for_each {for_each}: {e}");
     }
-    // The comparison means something only if most expressions compile, and the direct forms
-    // answer most of those themselves (rhai answering everything would agree trivially).
-    let (compiled, direct) = (compiled.get(), answered_directly.get());
+    // The comparison means something only if most expressions compile, and a good share of
+    // the evaluations reach a value rather than an error.
+    let compiled = compiled.get();
     let (evaluations, values) = (evaluations.get(), values.get());
     println!(
-        "for_each {for_each}: {cases} expressions, {compiled} compiled, \
-         {direct} answered by the direct forms alone; {values} of {evaluations} evaluations \
-         reached pass or fail"
+        "for_each {for_each}: {cases} expressions, {compiled} compiled; {values} of \
+         {evaluations} evaluations reached pass or fail; {} indexed a string",
+        restricted_runs.get()
     );
     assert!(
         u64::from(compiled) * 2 > cases,
         "only {compiled} of {cases} expressions compiled"
     );
     assert!(
-        direct * 4 > compiled * 3,
-        "the direct forms answered only {direct} of {compiled} expressions alone"
+        values * 8 > evaluations,
+        "only {values} of {evaluations} evaluations reached pass or fail"
     );
 }
 

@@ -50,16 +50,16 @@ fn unknown_variable_is_a_compile_error() {
     let rules = RULES.replace("org.workers > 0", "workers > 0");
     let (code, msg) = err(&with("rules.toml", &rules));
     assert_eq!(code, "pack.rule");
-    assert!(msg.contains("Undefined variable"), "{msg}");
+    assert!(msg.contains("undefined variable `workers`"), "{msg}");
 }
 
 #[test]
-fn rhai_syntax_error_names_rule() {
+fn syntax_error_names_rule_and_place() {
     let rules = RULES.replace("org.workers > 0", "org.workers > > 0");
     let (code, msg) = err(&with("rules.toml", &rules));
     assert_eq!(code, "pack.rule");
     assert!(
-        msg.contains("rule `workers_known`") && msg.contains("rhai"),
+        msg.contains("rule `workers_known`") && msg.contains("at character 15: `> 0`"),
         "{msg}"
     );
 }

@@ -153,6 +153,9 @@ fn corners_of_rhai_syntax() {
         "{ x } { let b = 2; } x",
         "x in y || \"a\" in [x, y] == true",
         "for a in x in y { }",
+        "x / 2 % 3 * x - 1 / x",
+        "let a = x; a /= 2; a %= 3; a",
+        "x/ /* c */ 2",
     ] {
         let b = check(src, &NAMES);
         assert!(
@@ -178,7 +181,6 @@ fn corners_of_rhai_syntax() {
         "\"a\"\"b\"",
         "\"\\x41\"",
         "x /* open",
-        "x / 2",
         "((x.a)).len()",
         "(1)[0]",
         "(x)(y)",
@@ -284,7 +286,7 @@ fn generated(rng: &mut u64, depth: u32) -> String {
         2 => format!("{a} ?? {b}"),
         3 => format!("{a} == {b}"),
         4 => format!("{a} < {b}"),
-        5 => format!("{a} + {b} * {c}"),
+        5 => format!("{a} + {b} * {c} / {a} % {b}"),
         6 => format!("{a} - {b}"),
         7 => format!("!{a}"),
         8 => format!("-{a}"),

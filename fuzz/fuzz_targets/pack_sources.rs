@@ -1,10 +1,10 @@
 //! Pack loading from sources: the input is split at NUL bytes into pack.toml, fields.toml,
 //! rules.toml, then table files (each part: its path on the first line, then the CSV), then
 //! resolved, compiled and, if it compiles, evaluated once on an empty document. Nothing may
-//! panic or hang, and the direct forms must give the outcome rhai alone gives
-//! (`CompiledPack::interpret_only`): the rules' expressions are what the fuzzer changes here.
-//! Loading through the direct forms' reader must also give the load result (the pack, or the same
-//! error) that compiling every expression with rhai gives (`CompiledPack::compile_without_reader`).
+//! panic or hang, and the engine must give the answers rhai gives (`CompiledPack::interpret_only`,
+//! `Outcome::answers_json`: errors are worded the engine's own way): the rules' expressions are
+//! what the fuzzer changes here. What the engine loads, rhai must compile too
+//! (`CompiledPack::compile_with_rhai`): the rule language is a part of rhai's.
 #![no_main]
 use hegui_core::{resolve, CompiledPack, EvalOptions, PackFiles};
 use libfuzzer_sys::fuzz_target;
@@ -27,18 +27,27 @@ fuzz_target!(|data: &[u8]| {
             assert!(resolve::ResolvedPack::from_bundle_json(&json).is_ok());
         }
         let read = CompiledPack::compile(resolved.clone());
-        let compiled = CompiledPack::compile_without_reader(resolved.clone());
-        assert_eq!(
-            read.as_ref().map(|_| ()).map_err(ToString::to_string),
-            compiled.as_ref().map(|_| ()).map_err(ToString::to_string),
-            "the reader and rhai load differently"
-        );
         if let Ok(pack) = read {
+            if let Err(e) = CompiledPack::compile_with_rhai(resolved.clone()) {
+                panic!("the engine loads a pack rhai refuses: {e}");
+            }
             let options = EvalOptions::default();
-            let direct = pack.evaluate_str("{}", &options).to_json();
+            let outcome = pack.evaluate_str("{}", &options);
             if let Ok(rhai) = CompiledPack::compile(resolved) {
-                let rhai = rhai.interpret_only().evaluate_str("{}", &options).to_json();
-                assert_eq!(direct, rhai, "direct forms and rhai differ");
+                let rhai = rhai.interpret_only().evaluate_str("{}", &options);
+                // A string indexed is the one form rhai answers and the engine refuses when it
+                // runs (docs/pack-format.md, "Expressions").
+                let indexed_string = outcome
+                    .errors
+                    .iter()
+                    .any(|e| e.message.to_string().contains("a string is not indexed"));
+                if !indexed_string {
+                    assert_eq!(
+                        outcome.answers_json(),
+                        rhai.answers_json(),
+                        "the engine and rhai differ"
+                    );
+                }
             }
         }
     }

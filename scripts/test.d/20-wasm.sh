@@ -50,7 +50,7 @@ build_generated_corpus() {
   cargo run --quiet --locked -p hegui -- pack build "$out/generated-pack" \
     -o "$out/generated-pack.json"
   cargo run --quiet --locked -p hegui-wasm --example conformance -- \
-    --out "$out/generated" --seed 20261122 --per-pack 100 --rhai-answers-allowed \
+    --out "$out/generated" --seed 20261122 --per-pack 100 \
     "$out/generated-pack" "$out/generated-pack.json"
 }
 

@@ -152,7 +152,8 @@ check('pack(): rules and decisions', info.rules.length > 0 && info.decisions.som
   info.rules.every((r) => typeof r.verified === 'boolean' && r.basis && r.kind), JSON.stringify(info.decisions));
 check('fields(): metadata', engine.fields().some((f) => f.path === 'employer.employees' && f.type === 'integer' && f.label.zh));
 
-// Hostile rules (endless loop, string doubling) end as rule errors, not hangs or traps.
+// Hostile rules: an endless loop is refused at load, string doubling ends as a rule error, not a
+// hang or a trap.
 const hostile = JSON.parse(bundle);
 const rule = hostile.pack.rules.find((r) => r.assert);
 for (const [label, expr] of [['loop {}', 'loop { }'], ['string doubling', 'let s = "ab"; loop { s += s; }']]) {
@@ -165,7 +166,8 @@ for (const [label, expr] of [['loop {}', 'loop { }'], ['string doubling', 'let s
 try {
   const loopBundle = readFileSync(join(root, 'tests/out/conformance/bundles/hostile.loop.json'), 'utf8');
   const strBundle = readFileSync(join(root, 'tests/out/conformance/bundles/hostile.string-doubling.json'), 'utf8');
-  for (const [label, text] of [['loop {}', loopBundle], ['string doubling', strBundle]]) {
+  throwsHegui('hostile rule (loop {}): refused at load', () => Engine.fromBundle(loopBundle), 'pack.rule');
+  for (const [label, text] of [['string doubling', strBundle]]) {
     const h = Engine.fromBundle(text);
     const t0 = performance.now();
     const o = h.evaluate(full);

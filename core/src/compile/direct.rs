@@ -64,10 +64,11 @@ pub enum Direct {
     Mutate(usize, Mutation, Vec<Direct>),
     /// `for x in list { ... }` and `for (x, i) in list { ... }`; unit.
     For(Box<ForLoop>),
-    /// `throw` or `return`: reached, the direct form gives up and rhai runs the expression, so
-    /// the branches that do not reach it stay direct (a rule that throws on the cases its pack
-    /// cannot decide).
-    LeftToRhai,
+    /// `throw value`: the rule fails to run, with the value as its message (a rule that throws
+    /// on the cases its pack cannot decide).
+    Throw(Box<Direct>),
+    /// `return value`: the expression's value, wherever it is reached.
+    Return(Box<Direct>),
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +127,11 @@ pub enum Operator {
     Add,
     Subtract,
     Multiply,
+    Divide,
+    Modulo,
+    /// The `+` of `x += y`: `+`, but a list on the left takes `y` as its last item (or its
+    /// items, when `y` is a list), as rhai's `+=` does.
+    AddAssign,
 }
 
 /// Functions of the allowlist whose arguments are only read, so a direct call gives what the
@@ -155,6 +161,9 @@ pub enum Function {
     /// paths, each argument printed as rhai prints it), so a rule that finds out it needs more
     /// input does not run again in rhai (`crate::eval::direct`, `Env::pending`).
     Pending,
+    /// Any other function of the sandbox's table (`crate::functions`), resolved by the types of
+    /// its arguments when it runs.
+    Registered(&'static str),
 }
 
 impl Function {
@@ -181,7 +190,9 @@ impl Function {
             ("parse_int", 1) => Function::ParseInt,
             ("parse_float", 1) => Function::ParseFloat,
             ("pending", 1) => Function::Pending,
-            _ => return None,
+            // The methods that change their receiver are taken only as `Direct::Mutate`.
+            _ if arity > 0 && Mutation::named(name, arity - 1).is_some() => return None,
+            _ => Function::Registered(crate::functions::known(name, arity)?),
         };
         Some(f)
     }
@@ -267,6 +278,16 @@ fn raises_pending(d: &Direct) -> bool {
     }
 }
 
+/// rhai evaluates a chain's index expressions and method arguments, left to right, before its
+/// base (`a.f(x)[y]`: `x`, `y`, then `a`); the direct forms walk the base first. The order shows
+/// when one of them stops at `pending(...)` and another fails: which one comes first decides
+/// whether the rule is pending or in error. Such a chain is read in rhai's order
+/// ([`Lowering::in_rhai_order`]).
+fn pending_out_of_order(base: &Direct, steps: &[Step]) -> bool {
+    let arguments = || steps.iter().flat_map(step_arguments);
+    arguments().next().is_some() && (raises_pending(base) || arguments().any(raises_pending))
+}
+
 /// Whether `f` holds for one of `d`'s direct children (a path's step arguments included).
 fn any_child(d: &Direct, f: &mut dyn FnMut(&Direct) -> bool) -> bool {
     match d {
@@ -274,14 +295,18 @@ fn any_child(d: &Direct, f: &mut dyn FnMut(&Direct) -> bool) -> bool {
         | Direct::Name(_)
         | Direct::Local(_)
         | Direct::Field(_)
-        | Direct::Produced(_)
-        | Direct::LeftToRhai => false,
+        | Direct::Produced(_) => false,
         Direct::Path(base, s) => {
             f(base)
                 || s.iter()
                     .any(|step| step_arguments(step).iter().any(&mut *f))
         }
-        Direct::Not(x) | Direct::Negate(x) | Direct::Let(_, x) | Direct::Assign(_, x) => f(x),
+        Direct::Not(x)
+        | Direct::Negate(x)
+        | Direct::Let(_, x)
+        | Direct::Assign(_, x)
+        | Direct::Throw(x)
+        | Direct::Return(x) => f(x),
         Direct::And(items)
         | Direct::Or(items)
         | Direct::Coalesce(items)
@@ -294,16 +319,6 @@ fn any_child(d: &Direct, f: &mut dyn FnMut(&Direct) -> bool) -> bool {
         Direct::If(parts) => f(&parts.0) || f(&parts.1) || f(&parts.2),
         Direct::For(parts) => f(&parts.list) || f(&parts.body),
     }
-}
-
-/// rhai evaluates a chain's index expressions and method arguments, left to right, before its
-/// base (`a.f(x)[y]`: `x`, `y`, then `a`); the direct forms walk the base first. The order shows
-/// only through `pending(...)`, the one signal the direct forms raise themselves (on any other
-/// failure they give up, and rhai runs the expression again from the start): a chain with
-/// arguments that can raise it is left to rhai.
-pub(super) fn pending_out_of_order(base: &Direct, steps: &[Step]) -> bool {
-    let arguments = || steps.iter().flat_map(step_arguments);
-    arguments().next().is_some() && (raises_pending(base) || arguments().any(raises_pending))
 }
 
 /// The expressions a step evaluates: its index, or its method's arguments.
@@ -408,9 +423,11 @@ impl<'f> Lowering<'f> {
                     None => value,
                     Some((.., token, _)) => {
                         let operator = match token {
-                            Token::Plus => Operator::Add,
+                            Token::Plus => Operator::AddAssign,
                             Token::Minus => Operator::Subtract,
                             Token::Multiply => Operator::Multiply,
+                            Token::Divide => Operator::Divide,
+                            Token::Modulo => Operator::Modulo,
                             _ => return None,
                         };
                         Direct::Arithmetic(operator, Box::new((Direct::Local(slot), value)))
@@ -433,7 +450,17 @@ impl<'f> Lowering<'f> {
                     body: body?,
                 })))
             }
-            Stmt::Return(..) => Some(Direct::LeftToRhai),
+            Stmt::Return(value, flags, _) => {
+                let value = match value {
+                    Some(v) => self.expr(v)?,
+                    None => Direct::Const(Dynamic::UNIT),
+                };
+                Some(if flags.contains(rhai::ASTFlags::BREAK) {
+                    Direct::Throw(Box::new(value))
+                } else {
+                    Direct::Return(Box::new(value))
+                })
+            }
             _ => None,
         }
     }
@@ -474,19 +501,15 @@ impl<'f> Lowering<'f> {
                 let base = self.expr(&chain.lhs)?;
                 let mut steps = Vec::new();
                 self.chain(&chain.rhs, Mode::Dot, *flags, &mut steps)?;
-                if pending_out_of_order(&base, &steps) {
-                    return Some(Direct::LeftToRhai);
-                }
-                self.document_field(base, steps)
+                self.in_rhai_order(base, steps, Self::document_field)
             }
             Expr::Index(chain, flags, _) => {
                 let base = self.expr(&chain.lhs)?;
                 let mut steps = Vec::new();
                 self.chain(&chain.rhs, Mode::Index, *flags, &mut steps)?;
-                if pending_out_of_order(&base, &steps) {
-                    return Some(Direct::LeftToRhai);
-                }
-                Direct::Path(Box::new(base), steps)
+                self.in_rhai_order(base, steps, |_, base, steps| {
+                    Direct::Path(Box::new(base), steps)
+                })
             }
             _ => return None,
         })
@@ -528,6 +551,57 @@ impl<'f> Lowering<'f> {
     }
 
     /// A new `let` (or loop) variable, visible until the end of the enclosing block.
+    /// A chain's base and steps, as [`Lowering::chain_form`] gives them a form: its arguments
+    /// evaluated first, in rhai's order, when that order can show ([`pending_out_of_order`]).
+    /// Each argument that is more than a constant or a variable is taken into a variable of its
+    /// own first (a slot no name reaches), then the base, and the chain reads those.
+    pub(super) fn in_rhai_order(
+        &mut self,
+        base: Direct,
+        mut steps: Vec<Step>,
+        form: impl FnOnce(&Self, Direct, Vec<Step>) -> Direct,
+    ) -> Direct {
+        if !pending_out_of_order(&base, &steps) {
+            return form(self, base, steps);
+        }
+        let mut first = Vec::new();
+        for step in &mut steps {
+            let args: &mut [Direct] = match step {
+                Step::Index(i) => std::slice::from_mut(i),
+                Step::Method(_, args) => args,
+                Step::Property(_) => &mut [],
+            };
+            for arg in args {
+                if !matches!(arg, Direct::Const(_) | Direct::Local(_)) {
+                    let slot = self.unnamed();
+                    let value = std::mem::replace(arg, Direct::Local(slot));
+                    first.push(Direct::Let(slot, Box::new(value)));
+                }
+            }
+        }
+        let base = match base {
+            simple @ (Direct::Const(_)
+            | Direct::Local(_)
+            | Direct::Field(_)
+            | Direct::Produced(_)
+            | Direct::Name(_)) => simple,
+            other => {
+                let slot = self.unnamed();
+                first.push(Direct::Let(slot, Box::new(other)));
+                Direct::Local(slot)
+            }
+        };
+        first.push(form(self, base, steps));
+        Direct::Block(first)
+    }
+
+    /// A slot for a value the lowering keeps, which no name in the text reaches.
+    fn unnamed(&mut self) -> usize {
+        let slot = self.slots;
+        self.slots += 1;
+        slot
+    }
+
     pub(super) fn declare(&mut self, name: &ImmutableString) -> usize {
         let slot = self.slots;
         self.slots += 1;
@@ -628,6 +702,8 @@ impl<'f> Lowering<'f> {
             Token::Plus => Some(Operator::Add),
             Token::Minus => Some(Operator::Subtract),
             Token::Multiply => Some(Operator::Multiply),
+            Token::Divide => Some(Operator::Divide),
+            Token::Modulo => Some(Operator::Modulo),
             _ => None,
         };
         if args.len() != 2 {
@@ -710,7 +786,7 @@ mod tests {
     }
 
     #[test]
-    fn other_forms_are_left_to_rhai() {
+    fn other_forms_have_no_direct_form() {
         for src in [
             "loop { }",
             "let i = 0; while i < 3 { i += 1; } i",
@@ -718,8 +794,8 @@ mod tests {
             "`${i}`",
             // A method that changes a variable of the evaluation rather than a `let` one.
             "factor.name.trim()",
-            "let x = 0; x /= 2; x",
-            "abs(-1)",
+            "let x = 0; x **= 2; x",
+            "split(\"a,b\", \",\")",
         ] {
             assert!(lowered(src).is_none(), "{src}");
         }
@@ -743,13 +819,17 @@ mod tests {
     }
 
     #[test]
-    fn a_chain_with_arguments_that_can_raise_pending_is_left_to_rhai() {
+    fn every_function_of_the_table_is_called_directly() {
         let tree = |src| format!("{:?}", lowered(src).map(|e| e.root));
-        assert_eq!(tree("pending(\"a\")[i + 1]"), "Some(LeftToRhai)");
-        assert_eq!(tree("risk.grades[pending(\"a\")]"), "Some(LeftToRhai)");
-        // without arguments, or without `pending`, the order cannot show
-        assert!(tree("\"a\".pending()").starts_with("Some(Path(Const"));
-        assert!(tree("risk.grades[i + 1]").starts_with("Some(Path(Name(\"risk\")"));
+        assert!(tree("abs(-1)").contains("Call(Registered(\"abs\")"));
+        assert!(tree("i.floor()").contains("Method(Registered(\"floor\")"));
+        assert!(tree("throw \"x\"").contains("Throw(Const("));
+        // rhai's order: the index first, then the base that can raise `pending(...)`
+        assert_eq!(
+            tree("pending(\"a\")[i + 1]"),
+            "Some(Block([Let(0, Arithmetic(Add, (Name(\"i\"), Const(1)))), \
+             Let(1, Call(Pending, [Const(\"a\")])), Path(Local(1), [Index(Local(0))])]))"
+        );
     }
 
     #[test]

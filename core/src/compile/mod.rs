@@ -1,19 +1,22 @@
-//! Compilation: a resolved pack becomes a `CompiledPack` — rhai ASTs, typed tables, the names each
-//! rule reads, and the order rules run in. Everything a pack can get wrong is found here, once, so
-//! evaluation never meets a malformed pack.
+//! Compilation: a resolved pack becomes a `CompiledPack` — each expression's direct form, typed
+//! tables, the names each rule reads, and the order rules run in. Everything a pack can get wrong
+//! is found here, once, so evaluation never meets a malformed pack.
 
 pub mod direct;
 pub mod reads;
+#[cfg(feature = "reference")]
+mod reference;
 pub mod sandbox;
 pub mod schema;
 pub mod syntax;
+#[cfg(feature = "reference")]
 #[doc(hidden)]
 pub mod syntax_check;
 pub mod table;
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, Scope, AST};
+use rhai::Dynamic;
 
 use crate::error::LoadError;
 use crate::resolve::{DigestedPack, ResolvedPack};
@@ -67,13 +70,13 @@ impl Reads {
 pub struct Expr {
     /// The expression's text.
     pub source: Box<str>,
-    /// rhai's syntax tree of it. Compiled at load when the direct forms' reader ([`syntax`])
-    /// does not take the text; otherwise on the first run that needs rhai (a direct form that
-    /// gives up, or [`CompiledPack::interpret_only`]), by [`CompiledPack::ast`].
-    pub ast: std::sync::OnceLock<AST>,
+    /// rhai's syntax tree of it, for the reference evaluation the tests compare with
+    /// ([`CompiledPack::interpret_only`]), compiled on its first run.
+    #[cfg(feature = "reference")]
+    pub ast: std::sync::OnceLock<rhai::AST>,
     pub reads: Reads,
-    /// The same expression in the form the engine evaluates itself, when it has one.
-    pub direct: Option<direct::DirectExpr>,
+    /// The expression as the engine evaluates it ([`crate::eval`]).
+    pub direct: direct::DirectExpr,
 }
 
 // One per rule, built once: an expression kept inline rather than boxed.
@@ -140,31 +143,20 @@ pub struct CompiledRule {
 pub struct CompiledPack {
     pub(crate) resolved: ResolvedPack,
     pub(crate) digest: String,
-    pub(crate) engine: Sandbox,
     pub(crate) schema: InputSchema,
     pub(crate) tables: Vec<CompiledTable>,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) order: Vec<usize>,
     /// Roots of produced value paths, each a map in the evaluation scope.
     pub(crate) value_roots: SortedSet<String>,
-    /// The variables an expression is compiled with (beside a rule's item alias and index):
-    /// kept for the expressions rhai compiles only when first needed ([`Expr::ast`]).
-    pub(crate) compile_scope: SortedSet<String>,
-    /// How many variables the evaluation scope starts with (input roots, value roots, `params`,
-    /// `rules`, `scores`): what rhai counts against its variable limit before any `let`.
-    pub(crate) scope_roots: usize,
     pub(crate) params: rhai::Map,
     /// Results of the rules that read no input, directly or through what they depend on:
     /// computed once here, since rules are pure, and reused by every evaluation.
     pub(crate) constants: Vec<Option<crate::eval::RuleResult>>,
     pub(crate) limits: Limits,
-    /// Whether expressions with a direct form use it (always, except to compare with rhai).
-    pub(crate) use_direct: bool,
-    /// Expression runs rhai answered with a value since the pack was compiled, when direct forms
-    /// are in use: an expression without a direct form, or one whose direct form gave up on a
-    /// case rhai then answered ([`CompiledPack::rhai_answers`]). Runs that end in an error are
-    /// not counted: errors always come from rhai.
-    pub(crate) rhai_answers: std::sync::atomic::AtomicU64,
+    /// rhai, the reference the tests compare the engine with (`interpret_only`).
+    #[cfg(feature = "reference")]
+    pub(crate) reference: reference::Reference,
 }
 
 impl std::fmt::Debug for CompiledPack {
@@ -195,26 +187,16 @@ impl CompiledPack {
         pack: DigestedPack,
         limits: &Limits,
     ) -> Result<CompiledPack, LoadError> {
-        Self::compile_reading(pack, limits, true)
+        Self::compile_checked(pack, limits, &|_, _, _| Ok(()))
     }
 
-    /// Compiles every expression with rhai at load, the direct forms' reader ([`syntax`]) unused:
-    /// the reference a load through the reader must agree with, error for error (the fuzzer and
-    /// the tests compare them). Evaluation is the same.
-    #[doc(hidden)]
-    pub fn compile_without_reader(resolved: ResolvedPack) -> Result<CompiledPack, LoadError> {
-        Self::compile_reading(resolved.digested()?, &Limits::default(), false)
-    }
-
-    fn compile_reading(
+    /// Compiles a pack, `check` seeing each expression's text and `for_each` binding first.
+    pub(crate) fn compile_checked(
         pack: DigestedPack,
         limits: &Limits,
-        use_reader: bool,
+        check: &ExpressionCheck<'_>,
     ) -> Result<CompiledPack, LoadError> {
         let (resolved, digest) = pack.into_parts();
-        // Built when an expression needs rhai: at load, one the reader does not take; else at the
-        // first run that gives up (`CompiledPack::engine`).
-        let engine = Sandbox::default();
         let schema = InputSchema::build(&resolved.fields, &resolved.locations)?;
         let tables = resolved
             .tables
@@ -242,16 +224,14 @@ impl CompiledPack {
                 })
         };
         let expressions = Expressions {
-            engine: &engine,
-            limits,
-            reader: (use_reader && direct_fits(limits) && reader_fits(limits)).then_some(
-                DirectReader {
-                    field: &field,
-                    produced: &produced,
-                    reaches_produced: &reaches_produced,
-                    max_string: limits.max_string_size,
-                },
-            ),
+            check,
+            roots: &names.roots,
+            reader: DirectReader {
+                field: &field,
+                produced: &produced,
+                reaches_produced: &reaches_produced,
+                max_string: limits.max_string_size,
+            },
         };
         let mut rules = Vec::with_capacity(resolved.rules.len());
         for decl in &resolved.rules {
@@ -297,21 +277,12 @@ impl CompiledPack {
             params.insert(k.as_str().into(), param_dynamic(v));
         }
         let constant = constant_rules(&rules, &order);
-        // A handful of names: a list (a set type of its own would cost the browser engine code).
-        let mut scope_names = vec![PARAMS_ROOT, RULES_ROOT, SCORES_ROOT];
-        for root in schema.roots.iter().chain(&names.value_roots) {
-            if !scope_names.contains(&root.as_str()) {
-                scope_names.push(root);
-            }
-        }
-        let scope_roots = scope_names.len();
         let mut pack = CompiledPack {
-            scope_roots,
-            compile_scope: names.roots.clone(),
+            #[cfg(feature = "reference")]
+            reference: reference::Reference::new(names.roots.clone()),
             value_roots: names.value_roots.clone(),
             resolved,
             digest,
-            engine,
             schema,
             tables,
             rules,
@@ -319,8 +290,6 @@ impl CompiledPack {
             params,
             constants: Vec::new(),
             limits: *limits,
-            use_direct: true,
-            rhai_answers: std::sync::atomic::AtomicU64::new(0),
         };
         pack.constants = pack.constant_results(&constant);
         Ok(pack)
@@ -328,45 +297,6 @@ impl CompiledPack {
 
     pub fn id(&self) -> &str {
         &self.resolved.manifest.id
-    }
-
-    /// The rhai engine of the pack's sandbox, built now if nothing at load needed it.
-    pub(crate) fn engine(&self) -> &Engine {
-        self.engine.engine(&self.limits)
-    }
-
-    /// rhai's syntax tree of `expr`, compiled now if the reader took it at load. `item` names the
-    /// rule's item alias and index when `expr` runs for an item, as it was compiled with.
-    pub(crate) fn ast<'e>(
-        &self,
-        expr: &'e Expr,
-        item: Option<(&str, Option<&str>)>,
-    ) -> Result<&'e AST, String> {
-        if let Some(ast) = expr.ast.get() {
-            return Ok(ast);
-        }
-        let compiled = compile_ast(self.engine(), &self.compile_scope, item, &expr.source)?;
-        Ok(expr.ast.get_or_init(|| compiled))
-    }
-
-    /// Runs every expression in rhai, even those with a direct form: the reference the direct
-    /// forms are checked against (tests and the conformance corpus). Answers do not change.
-    #[doc(hidden)]
-    pub fn interpret_only(mut self) -> Self {
-        self.use_direct = false;
-        // Constant rules were evaluated at compile time, with the direct forms: again in rhai.
-        let constant: Vec<bool> = self.constants.iter().map(Option::is_some).collect();
-        self.constants = Vec::new();
-        self.constants = self.constant_results(&constant);
-        self
-    }
-
-    /// How many expression runs rhai answered with a value although direct forms are in use (see
-    /// the field): the conformance corpus checks that the shipped packs' never need it, so every
-    /// answer they give takes the fast path.
-    #[doc(hidden)]
-    pub fn rhai_answers(&self) -> u64 {
-        self.rhai_answers.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn version(&self) -> &str {
@@ -716,10 +646,9 @@ fn compile_rule(
             })
         }
     };
-    let roots = &names.roots;
     let compile = |what: &str, src: &str, with_item: bool| -> Result<Expr, String> {
         let fe = if with_item { for_each.as_ref() } else { None };
-        compile_expr(expressions, roots, names, src, fe).map_err(|m| format!("{what}: {m}"))
+        compile_expr(expressions, names, src, fe).map_err(|m| format!("{what}: {m}"))
     };
     let when = decl
         .when
@@ -850,16 +779,6 @@ fn compile_rule(
     })
 }
 
-/// Direct forms do not count rhai operations nor the sizes of the arrays and maps they build:
-/// they are used only when the limits leave room for any tree `direct::lower` accepts.
-fn direct_fits(limits: &Limits) -> bool {
-    let room = 4 * direct::MAX_NODES;
-    let unlimited_or = |limit: usize| limit == 0 || limit >= room;
-    (limits.max_operations == 0 || limits.max_operations >= room as u64)
-        && unlimited_or(limits.max_array_size)
-        && unlimited_or(limits.max_map_size)
-}
-
 impl CompiledRule {
     /// A decision: a rule whose value is one of the outcome's `decisions`.
     pub(crate) fn is_decision(&self) -> bool {
@@ -923,23 +842,17 @@ fn check_attributes(d: &RuleDecl) -> Result<(), String> {
     Ok(())
 }
 
-/// The rhai engine rules run in, built on first use: a pack whose expressions the reader all
-/// takes does not build it until a run gives up (or never).
-#[derive(Default)]
-pub(crate) struct Sandbox(std::sync::OnceLock<Engine>);
+/// A look at each expression's text before it is read, with the evaluation's variables and the
+/// rule's `for_each` binding: nothing in the engine; rhai's compile in the reference build.
+pub(crate) type ExpressionCheck<'a> =
+    dyn Fn(&str, &SortedSet<String>, Option<&ForEach>) -> Result<(), String> + 'a;
 
-impl Sandbox {
-    fn engine(&self, limits: &Limits) -> &Engine {
-        self.0.get_or_init(|| sandbox::engine(limits))
-    }
-}
-
-/// How a pack's expressions are compiled: read into direct forms when the reader takes them,
-/// else by rhai in the pack's sandbox (built on first use).
+/// How a pack's expressions are compiled: read into direct forms ([`syntax`]), after the
+/// caller's own check (the reference build's rhai compiles them there too).
 struct Expressions<'a> {
-    engine: &'a Sandbox,
-    limits: &'a Limits,
-    reader: Option<DirectReader<'a>>,
+    check: &'a ExpressionCheck<'a>,
+    roots: &'a SortedSet<String>,
+    reader: DirectReader<'a>,
 }
 
 /// What the direct forms' reader ([`syntax`]) needs of the pack, the same for every rule.
@@ -950,50 +863,35 @@ struct DirectReader<'a> {
     max_string: usize,
 }
 
-/// The reader stops at nesting rhai takes under its default depth limit ([`syntax::MAX_LEVEL`]);
-/// with a lower limit, rhai compiles every expression at load and says what is too deep.
-fn reader_fits(limits: &Limits) -> bool {
-    limits.max_expr_depth == 0 || limits.max_expr_depth >= 2 * syntax::MAX_LEVEL
-}
-
 fn compile_expr(
     expressions: &Expressions<'_>,
-    roots: &SortedSet<String>,
     names: &Names<'_>,
     src: &str,
     for_each: Option<&ForEach>,
 ) -> Result<Expr, String> {
-    let direct = expressions
-        .reader
-        .as_ref()
-        .and_then(|reader| read_direct(reader, roots, src, for_each));
-    let ast = match direct {
-        Some(_) => std::sync::OnceLock::new(),
-        None => {
-            let item = for_each.map(|fe| (fe.alias.as_str(), fe.index.as_deref()));
-            let engine = expressions.engine.engine(expressions.limits);
-            std::sync::OnceLock::from(compile_ast(engine, roots, item, src)?)
-        }
-    };
+    (expressions.check)(src, expressions.roots, for_each)?;
+    let direct = read_direct(&expressions.reader, expressions.roots, src, for_each)
+        .map_err(|refusal| refusal.describe(src))?;
     let mut reads = Reads::default();
     for chain in reads::chains(src).map_err(|e| e.to_string())? {
         names.resolve(chain.data_segments(), for_each, &mut reads)?;
     }
     Ok(Expr {
         source: src.into(),
-        ast,
+        #[cfg(feature = "reference")]
+        ast: std::sync::OnceLock::new(),
         reads,
         direct,
     })
 }
 
-/// The direct form of `src` by the reader, which rhai then does not compile at load.
+/// The direct form of `src` by the reader.
 fn read_direct(
     reader: &DirectReader<'_>,
     roots: &SortedSet<String>,
     src: &str,
     for_each: Option<&ForEach>,
-) -> Option<direct::DirectExpr> {
+) -> Result<direct::DirectExpr, syntax::Refusal> {
     let is_bound = |name: &str| {
         for_each.is_some_and(|fe| fe.alias == name || fe.index.as_deref() == Some(name))
     };
@@ -1014,32 +912,6 @@ fn read_direct(
             max_string: reader.max_string,
         },
     )
-}
-
-/// rhai's syntax tree of an expression, compiled with the variables of the evaluation (and the
-/// rule's item alias and index) declared, checked by the sandbox.
-fn compile_ast(
-    engine: &Engine,
-    roots: &SortedSet<String>,
-    item: Option<(&str, Option<&str>)>,
-    src: &str,
-) -> Result<AST, String> {
-    let mut scope = Scope::new();
-    for root in roots {
-        // Variables, not constants, so the optimiser cannot fold compile-time placeholders.
-        scope.push_dynamic(root.as_str(), Dynamic::UNIT);
-    }
-    if let Some((alias, index)) = item {
-        scope.push_dynamic(alias, Dynamic::UNIT);
-        if let Some(index) = index {
-            scope.push_dynamic(index, Dynamic::UNIT);
-        }
-    }
-    let ast = engine
-        .compile_with_scope(&scope, src)
-        .map_err(|e| format!("rhai: {e}"))?;
-    sandbox::refuse_changing_evaluation_values(&ast)?;
-    Ok(ast)
 }
 
 /// Fills each rule's dependencies and returns the order to evaluate in: dependencies first, and

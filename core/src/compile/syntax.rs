@@ -25,8 +25,8 @@
 use rhai::{Dynamic, ImmutableString, FLOAT, INT};
 
 use super::direct::{
-    block_of, pending_out_of_order, Comparison, Direct, DirectExpr, FieldSlots, ForLoop, Function,
-    Lowering, Mutation, Operator, Step,
+    block_of, Comparison, Direct, DirectExpr, FieldSlots, ForLoop, Function, Lowering, Mutation,
+    Operator, Step,
 };
 
 /// Deepest nesting read, counted as rhai counts its parser's levels (each statement, block,
@@ -47,18 +47,100 @@ pub struct Context<'c> {
     pub max_string: usize,
 }
 
-/// The direct form of `src`, or `None` when it uses anything this reader does not take.
-pub fn read(src: &str, context: &Context<'_>) -> Option<DirectExpr> {
-    let tokens = tokenize(src, context.max_string)?;
+/// Why the reader refused a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The text is not in the rule language from this byte offset on.
+    At(usize),
+    /// The expression is larger than [`super::direct::MAX_NODES`] nodes.
+    TooLarge,
+    /// A call of a function the sandbox does not have (with that many arguments).
+    Function(String),
+    /// A method that changes its receiver, called on something other than a `let` variable.
+    ChangingMethod(String),
+    /// A name no variable has.
+    Variable(String),
+}
+
+impl Refusal {
+    /// A message for a pack's author: where the text leaves the rule language.
+    pub fn describe(&self, src: &str) -> String {
+        match self {
+            Refusal::At(at) => {
+                let at = (*at).min(src.len());
+                let column = src.get(..at).map_or(0, |s| s.chars().count()) + 1;
+                let near: String = src.get(at..).unwrap_or("").chars().take(16).collect();
+                let word: String = near
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if near.is_empty() {
+                    format!("the expression ends too early (character {column})")
+                } else if ["loop", "while", "do"].contains(&word.as_str()) {
+                    format!(
+                        "`{word}` at character {column}: rules loop only over a list's items \
+                         (`for x in list {{ ... }}`), so every rule ends"
+                    )
+                } else {
+                    format!(
+                        "not in the rule language at character {column}: `{near}` \
+                         (docs/pack-format.md, \"Expressions\")"
+                    )
+                }
+            }
+            Refusal::Function(name) => format!(
+                "function `{name}` is not available to rules, or not with these arguments \
+                 (docs/pack-format.md, \"Functions\")"
+            ),
+            Refusal::Variable(name) => format!(
+                "undefined variable `{name}`: rules read the pack's input fields, `params`, \
+                 `rules`, `scores`, the values rules produce, and their own `let` variables"
+            ),
+            Refusal::ChangingMethod(name) => format!(
+                "`{name}` changes the value it is called on: call it on a copy, as a statement \
+                 of its own (`let x = ...; x.{name}(...);`)"
+            ),
+            Refusal::TooLarge => format!(
+                "the expression is larger than the engine takes ({} nodes)",
+                super::direct::MAX_NODES
+            ),
+        }
+    }
+}
+
+/// The direct form of `src`, or where it uses anything this reader does not take.
+pub fn read(src: &str, context: &Context<'_>) -> Result<DirectExpr, Refusal> {
+    let mut failed_at = 0;
+    let (tokens, starts) =
+        tokenize(src, context.max_string, &mut failed_at).ok_or(Refusal::At(failed_at))?;
     let mut reader = Reader {
         tokens,
         at: 0,
+        furthest: std::cell::Cell::new(0),
+        unknown_function: None,
+        changing_method: None,
+        unknown_variable: None,
         lowering: Lowering::new(context.field, context.produced),
         in_scope: context.in_scope,
     };
-    let statements = reader.statements(0, false)?;
-    let root = block_of(statements)?;
-    reader.lowering.finish(root, context.reads_scope)
+    let read = reader.statements(0, false).and_then(block_of);
+    let Some(root) = read else {
+        if let Some(name) = reader.unknown_variable {
+            return Err(Refusal::Variable(name.to_owned()));
+        }
+        if let Some(name) = reader.changing_method {
+            return Err(Refusal::ChangingMethod(name.to_owned()));
+        }
+        if let Some(name) = reader.unknown_function {
+            return Err(Refusal::Function(name.to_owned()));
+        }
+        let token = reader.furthest.get();
+        return Err(Refusal::At(starts.get(token).copied().unwrap_or(src.len())));
+    };
+    reader
+        .lowering
+        .finish(root, context.reads_scope)
+        .ok_or(Refusal::TooLarge)
 }
 
 #[derive(Debug)]
@@ -75,8 +157,8 @@ enum Token<'s> {
 
 /// The symbols this reader takes.
 const SYMBOLS: &[&str] = &[
-    "#{", "==", "!=", "<=", ">=", "&&", "||", "??", "+=", "-=", "*=", "(", ")", "[", "]", "{", "}",
-    ",", ";", ":", ".", "+", "-", "*", "<", ">", "!", "=",
+    "#{", "==", "!=", "<=", ">=", "&&", "||", "??", "+=", "-=", "*=", "/=", "%=", "(", ")", "[",
+    "]", "{", "}", ",", ";", ":", ".", "+", "-", "*", "/", "%", "<", ">", "!", "=",
 ];
 
 /// Character sequences rhai reads as a token of its own that this reader does not take: operators
@@ -84,8 +166,8 @@ const SYMBOLS: &[&str] = &[
 /// position wins, as in rhai's tokenizer, so `<-` is refused rather than read as `<` then `-`.
 const REFUSED: &[&str] = &[
     "::<", "!==", "===", "...", "..=", "**=", "<<=", ">>=", "!in", "::", "..", "=>", "->", "<-",
-    "|>", "<|", ":=", ":;", "(*", "*)", "#!", "!.", "?.", "?[", "++", "--", "**", "<<", ">>", "%=",
-    "^=", "&=", "|=", "%", "^", "&", "|", "~", "@", "$", "?", "#", "'", "`", "\\",
+    "|>", "<|", ":=", ":;", "(*", "*)", "#!", "!.", "?.", "?[", "++", "--", "**", "<<", ">>", "^=",
+    "&=", "|=", "^", "&", "|", "~", "@", "$", "?", "#", "'", "`", "\\",
 ];
 
 /// rhai's keywords and reserved words (and the symbols the sandbox disables), which cannot name a
@@ -160,11 +242,24 @@ fn is_reserved(word: &str) -> bool {
     RESERVED_WORDS.contains(&word)
 }
 
-fn tokenize(src: &str, max_string: usize) -> Option<Vec<Token<'_>>> {
+/// The tokens of `src` and the byte offset each starts at; `None` with `failed_at` set to
+/// where a token this reader does not take starts.
+#[allow(clippy::type_complexity)]
+fn tokenize<'s>(
+    src: &'s str,
+    max_string: usize,
+    failed_at: &mut usize,
+) -> Option<(Vec<Token<'s>>, Vec<usize>)> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::new();
+    let mut starts = Vec::new();
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {
+        *failed_at = at;
+        let comment_starts = b == b'/' && matches!(bytes.get(at + 1), Some(b'/' | b'*'));
+        if !(comment_starts || matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+            starts.push(at);
+        }
         match b {
             b' ' | b'\t' | b'\n' | b'\r' => at += 1,
             b'0'..=b'9' => {
@@ -190,7 +285,7 @@ fn tokenize(src: &str, max_string: usize) -> Option<Vec<Token<'_>>> {
                 tokens.push(Token::Text(text));
                 at = end;
             }
-            b'/' => at = comment(bytes, at)?,
+            b'/' if comment_starts => at = comment(bytes, at)?,
             b'(' if bytes.get(at + 1) == Some(&b')') => {
                 tokens.push(Token::Unit);
                 at += 2;
@@ -212,13 +307,13 @@ fn tokenize(src: &str, max_string: usize) -> Option<Vec<Token<'_>>> {
             }
         }
     }
+    starts.push(src.len());
     tokens.push(Token::End);
-    Some(tokens)
+    Some((tokens, starts))
 }
 
 /// A comment from `start` (`//` to the end of the line, `/* */` nested as in rhai), and where it
-/// ends; a block comment left open (rhai ends it at the end of the text) or a `/` that starts no
-/// comment (division) is refused.
+/// ends; a block comment left open (rhai ends it at the end of the text) is refused.
 fn comment(bytes: &[u8], start: usize) -> Option<usize> {
     match bytes.get(start + 1) {
         Some(b'/') => Some(
@@ -337,7 +432,7 @@ fn precedence(token: &Token<'_>) -> Option<u8> {
         "<" | "<=" | ">" | ">=" => 130,
         "??" => 135,
         "+" | "-" => 150,
-        "*" => 180,
+        "*" | "/" | "%" => 180,
         _ => return None,
     })
 }
@@ -388,23 +483,46 @@ enum FirstStep {
 struct Reader<'s, 'f> {
     tokens: Vec<Token<'s>>,
     at: usize,
+    /// The furthest token looked at: where a refused text leaves the language.
+    furthest: std::cell::Cell<usize>,
+    /// The first call of a function the sandbox does not have (or not with that many arguments).
+    unknown_function: Option<&'s str>,
+    /// The first method that changes its receiver called on anything but a `let` variable.
+    changing_method: Option<&'s str>,
+    /// The first name read that no variable has.
+    unknown_variable: Option<&'s str>,
     lowering: Lowering<'f>,
     in_scope: &'f dyn Fn(&str) -> bool,
 }
 
 impl<'s> Reader<'s, '_> {
     fn peek(&self) -> &Token<'s> {
+        self.furthest.set(self.furthest.get().max(self.at));
         self.tokens.get(self.at).unwrap_or(&Token::End)
     }
 
     /// The next token, taken out of the list: each is read once.
     fn next(&mut self) -> Token<'s> {
+        self.furthest.set(self.furthest.get().max(self.at));
         let token = self
             .tokens
             .get_mut(self.at)
             .map_or(Token::End, |t| std::mem::replace(t, Token::End));
         self.at += 1;
         token
+    }
+
+    /// The function a call names, remembering a name the sandbox does not have for the message.
+    fn function(&mut self, name: &'s str, arity: usize) -> Option<Function> {
+        let f = Function::named(name, arity);
+        if f.is_none() {
+            if arity > 0 && Mutation::named(name, arity - 1).is_some() {
+                self.changing_method.get_or_insert(name);
+            } else {
+                self.unknown_function.get_or_insert(name);
+            }
+        }
+        f
     }
 
     fn is(&self, symbol: &str) -> bool {
@@ -487,20 +605,30 @@ impl<'s> Reader<'s, '_> {
             return Some((Direct::Let(slot, Box::new(value)), false));
         }
         if self.is_word("throw") || self.is_word("return") {
+            let throw = self.is_word("throw");
             self.at += 1;
-            if !matches!(self.peek(), Token::End | Token::Symbol(";" | "}")) {
-                // Read only to know rhai takes it: rhai runs it, once the direct form gives up.
-                self.expr(up(level)?)?;
-            }
-            return Some((Direct::LeftToRhai, false));
+            let value = if matches!(self.peek(), Token::End | Token::Symbol(";" | "}")) {
+                Direct::Const(Dynamic::UNIT)
+            } else {
+                self.expr(up(level)?)?
+            };
+            let value = Box::new(value);
+            let form = if throw {
+                Direct::Throw(value)
+            } else {
+                Direct::Return(value)
+            };
+            return Some((form, false));
         }
         let start = self.at;
         let value = self.expr(level)?;
         let operator = match self.peek() {
             Token::Symbol("=") => None,
-            Token::Symbol("+=") => Some(Operator::Add),
+            Token::Symbol("+=") => Some(Operator::AddAssign),
             Token::Symbol("-=") => Some(Operator::Subtract),
             Token::Symbol("*=") => Some(Operator::Multiply),
+            Token::Symbol("/=") => Some(Operator::Divide),
+            Token::Symbol("%=") => Some(Operator::Modulo),
             _ => return Some((value, false)),
         };
         // Only a `let` or loop variable, named alone, is assigned to.
@@ -714,7 +842,6 @@ impl<'s> Reader<'s, '_> {
                         | Direct::Produced(_)
                         | Direct::Path(..)
                         | Direct::Mutate(..)
-                        | Direct::LeftToRhai
                 );
                 // A chain in nested parentheses followed by more steps (`((x.a)).b`): rhai
                 // joins them into one chain, which the tree here has already closed.
@@ -764,15 +891,19 @@ impl<'s> Reader<'s, '_> {
                     // expression on a `let` variable (the sandbox refuses it on anything else).
                     let alone =
                         chain.steps.is_empty() && !matches!(self.peek(), Token::Symbol("." | "["));
-                    let Base::Variable(v) = chain.base else {
-                        return None;
+                    let local = match chain.base {
+                        Base::Variable(v) => self.lowering.variable(&ImmutableString::from(v)),
+                        Base::Value(_) => Direct::Const(Dynamic::UNIT),
                     };
-                    return match (alone, self.lowering.variable(&ImmutableString::from(v))) {
+                    return match (alone, local) {
                         (true, Direct::Local(slot)) => Some(Some(Direct::Mutate(slot, m, args))),
-                        _ => None,
+                        _ => {
+                            self.changing_method.get_or_insert(property);
+                            None
+                        }
                     };
                 }
-                let f = Function::named(property, args.len() + 1)?;
+                let f = self.function(property, args.len() + 1)?;
                 chain.steps.push(Step::Method(f, args));
             } else if self.eat("[") {
                 level = up(level)?;
@@ -795,6 +926,7 @@ impl<'s> Reader<'s, '_> {
                 name @ Direct::Name(_) => {
                     if !(self.in_scope)(v) {
                         // rhai's strict variables refuse a name nothing declares.
+                        self.unknown_variable.get_or_insert(v);
                         return None;
                     }
                     self.lowering.document_field(name, Vec::new())
@@ -806,12 +938,14 @@ impl<'s> Reader<'s, '_> {
         if steps.is_empty() {
             return Some(base);
         }
-        if pending_out_of_order(&base, &steps) {
-            return Some(Direct::LeftToRhai);
-        }
         Some(match first {
-            Some(FirstStep::Dot) => self.lowering.document_field(base, steps),
-            _ => Direct::Path(Box::new(base), steps),
+            Some(FirstStep::Dot) => {
+                self.lowering
+                    .in_rhai_order(base, steps, Lowering::document_field)
+            }
+            _ => self.lowering.in_rhai_order(base, steps, |_, base, steps| {
+                Direct::Path(Box::new(base), steps)
+            }),
         })
     }
 
@@ -820,7 +954,7 @@ impl<'s> Reader<'s, '_> {
         match self.peek() {
             Token::Symbol("(") | Token::Unit => {
                 let args = self.arguments(level)?;
-                let f = Function::named(name, args.len())?;
+                let f = self.function(name, args.len())?;
                 Some(Base::Value(Direct::Call(f, args)))
             }
             // `f!(…)`: a call in the caller's scope, which the sandbox has no use for.
@@ -925,6 +1059,8 @@ fn combine(operator: &str, left: Direct, right: Direct) -> Option<Direct> {
         "+" => Direct::Arithmetic(Operator::Add, pair(left, right)),
         "-" => Direct::Arithmetic(Operator::Subtract, pair(left, right)),
         "*" => Direct::Arithmetic(Operator::Multiply, pair(left, right)),
+        "/" => Direct::Arithmetic(Operator::Divide, pair(left, right)),
+        "%" => Direct::Arithmetic(Operator::Modulo, pair(left, right)),
         // rhai's `x in list` is `contains(list, x)`.
         "in" => Direct::Call(Function::Contains, vec![right, left]),
         _ => return None,

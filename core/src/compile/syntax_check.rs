@@ -60,10 +60,10 @@ pub fn check(src: &str, names: &[&str]) -> Result<Agreement, String> {
         .and_then(|ast| sandbox::refuse_changing_evaluation_values(&ast).map(|()| ast))
         .map(|ast| direct::lower_with(&ast, &field, &produced, &reads_scope));
     let agreement = Agreement {
-        taken: ours.is_some(),
+        taken: ours.is_ok(),
         rhai_lowers: matches!(theirs, Ok(Some(_))),
     };
-    let Some(ours) = ours else {
+    let Ok(ours) = ours else {
         return Ok(agreement);
     };
     match theirs {

@@ -6,16 +6,17 @@
 
 mod direct;
 pub mod input;
+#[cfg(feature = "reference")]
+mod reference;
 mod selection;
 
 pub use selection::{SelectError, Selection};
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, EvalAltResult, Map, Scope, INT};
+use rhai::{Dynamic, Map, Scope, INT};
 use serde_json::Value;
 
-use crate::compile::sandbox::PendingSignal;
 use crate::compile::table::LookupError;
 use crate::compile::{
     Body, CompiledPack, CompiledRule, Expr, ForEach, Reads, ValueSource, PARAMS_ROOT, RULES_ROOT,
@@ -159,24 +160,6 @@ impl RunError {
                 ("rule.runtime", format!("pending on {}", paths.join(", ")))
             }
         }
-    }
-}
-
-fn run_error(e: Box<EvalAltResult>) -> RunError {
-    match *e {
-        EvalAltResult::ErrorTooManyOperations(_)
-        | EvalAltResult::ErrorDataTooLarge(..)
-        | EvalAltResult::ErrorStackOverflow(_)
-        | EvalAltResult::ErrorTooManyVariables(_) => {
-            RunError::Budget(format!("stopped at its budget: {e}"))
-        }
-        EvalAltResult::ErrorRuntime(ref value, _) if value.is::<PendingSignal>() => {
-            match value.clone().try_cast::<PendingSignal>() {
-                Some(PendingSignal(paths)) => RunError::Pending(paths),
-                None => RunError::Runtime("unreadable pending signal".into()),
-            }
-        }
-        other => RunError::Runtime(other.to_string()),
     }
 }
 
@@ -613,7 +596,7 @@ impl CompiledPack {
         }
     }
 
-    /// Runs one expression: its direct form when it has one that answers, else in rhai.
+    /// Runs one expression.
     fn run(
         &self,
         expr: &Expr,
@@ -621,62 +604,39 @@ impl CompiledPack {
         view: &InputView,
         item: Option<&ItemBinding<'_>>,
     ) -> Result<Dynamic, RunError> {
-        if let (Some(form), true) = (&expr.direct, self.use_direct) {
-            if form.needs_scope {
-                vars.fill_scope(self, view);
-            }
-            let mut env = direct::Env {
-                scope: &vars.scope,
-                // Until the scope is filled, what it would hold: its roots, and a variable for
-                // each rule at most (a value with a one-segment path).
-                scope_len: if vars.scope_ready {
-                    vars.scope.len()
-                } else {
-                    self.scope_roots + self.rules.len()
-                },
-                params: &self.params,
-                produced: &vars.produced,
-                fields: &view.values,
-                item: item.map(|b| (b.alias, b.value)),
-                index: item.and_then(|b| b.index),
-                locals: LOCALS.take(),
-                max_string: self.limits.max_string_size,
-                max_variables: self.limits.max_variables,
-                max_array: self.limits.max_array_size,
-                max_operations: self.limits.max_operations,
-                visited: 0,
-                pending: None,
-            };
-            let answer = direct::evaluate(form, &mut env);
-            let mut locals = env.locals;
-            locals.clear();
-            LOCALS.set(locals);
-            match (answer, env.pending) {
-                (Ok(value), _) => return Ok(value),
-                (Err(_), Some(paths)) => return Err(RunError::Pending(paths)),
-                (Err(_), None) => {}
-            }
+        #[cfg(feature = "reference")]
+        if self.reference.interpret {
+            return self.run_in_rhai(expr, vars, view, item);
         }
-        let ast = self
-            .ast(expr, item.map(|b| (b.alias, b.index.map(|(name, _)| name))))
-            .map_err(RunError::Runtime)?;
-        vars.fill_scope(self, view);
-        let scope = &mut vars.scope;
-        let len = scope.len();
-        if let Some(b) = item {
-            scope.push_constant_dynamic(b.alias.to_owned(), Dynamic::from_map(b.value.clone()));
-            if let Some((name, index)) = b.index {
-                scope.push_constant_dynamic(name.to_owned(), Dynamic::from_int(index));
-            }
+        let form = &expr.direct;
+        if form.needs_scope {
+            vars.fill_scope(self, view);
         }
-        let out = self.engine().eval_ast_with_scope::<Dynamic>(scope, ast);
-        if self.use_direct && out.is_ok() {
-            self.rhai_answers
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        // Variables a rule declares, and the item, do not outlive the run.
-        scope.rewind(len);
-        out.map_err(run_error)
+        let mut env = direct::Env {
+            scope: &vars.scope,
+            params: &self.params,
+            produced: &vars.produced,
+            fields: &view.values,
+            item: item.map(|b| (b.alias, b.value)),
+            index: item.and_then(|b| b.index),
+            locals: LOCALS.take(),
+            max_string: self.limits.max_string_size,
+            max_variables: self.limits.max_variables,
+            max_array: self.limits.max_array_size,
+            max_operations: self.limits.max_operations,
+            visited: 0,
+        };
+        let answer = direct::evaluate(form, &mut env);
+        let mut locals = env.locals;
+        locals.clear();
+        LOCALS.set(locals);
+        answer.map_err(|stop| match stop {
+            direct::Stop::Error(m) => RunError::Runtime(m),
+            direct::Stop::Budget(m) => RunError::Budget(format!("stopped at its budget: {m}")),
+            direct::Stop::Pending(paths) => RunError::Pending(paths),
+            // `evaluate` takes a `return`'s value.
+            direct::Stop::Return(_) => RunError::Runtime("internal: a `return` escaped".into()),
+        })
     }
 
     fn run_bool(

@@ -392,9 +392,12 @@ assert = '{assert}'
         for (assert, says) in [
             (
                 r#"org.name.split(",").len() > 1"#,
-                "function 'split' is not available to rules",
+                "function `split` is not available to rules",
             ),
-            (r#"to_json(org.name) != """#, "Undefined variable: to_json"),
+            (
+                r#"to_json(org.name) != """#,
+                "function `to_json` is not available",
+            ),
         ] {
             let err = load(assert).expect_err(assert);
             let msg = err.to_string();

@@ -14,6 +14,7 @@ mod registry;
 /// the offending value, so a faulty rule or bad input fails loudly instead of yielding a guess.
 pub type FnResult<T> = Result<T, Box<rhai::EvalAltResult>>;
 
+pub(crate) use registry::{call_named, known};
 /// Registers every function of the sandbox (the allowlist and the domain functions: dates,
 /// credit code, lists) into `engine`.
 pub use registry::{names, register};

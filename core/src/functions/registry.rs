@@ -196,6 +196,54 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     OVERLOADS.iter().map(|&(name, _, _)| name)
 }
 
+/// The table's spelling of `name` when some overload of it takes `arity` arguments (the
+/// receiver of a method counted).
+pub(crate) fn known(name: &str, arity: usize) -> Option<&'static str> {
+    OVERLOADS
+        .iter()
+        .find(|&&(n, params, _)| n == name && params.len() == arity)
+        .map(|&(n, _, _)| n)
+}
+
+/// Whether a value has a parameter's type (`Any` takes every value).
+fn takes(param: Param, value: &Dynamic) -> bool {
+    match param {
+        Param::Text => value.is_string(),
+        Param::Int => value.is_int(),
+        Param::Float => value.is_float(),
+        Param::Array => value.is_array(),
+        Param::Map => value.is_map(),
+        Param::Any => true,
+    }
+}
+
+/// Calls `name` on `args` as rhai resolves a call: the overload whose parameters are exactly the
+/// arguments' types, else one that takes any value where they differ. `None`: no overload takes
+/// these arguments.
+pub(crate) fn call_named(
+    name: &'static str,
+    args: &mut [&mut Dynamic],
+) -> Option<FnResult<Dynamic>> {
+    let fits = |params: &[Param], exact: bool| {
+        params.len() == args.len()
+            && params
+                .iter()
+                .zip(args.iter())
+                .all(|(&p, v)| takes(p, v) && !(exact && p == Param::Any))
+    };
+    let row = OVERLOADS
+        .iter()
+        .filter(|&&(n, _, _)| n == name)
+        .find(|&&(_, params, _)| fits(params, true))
+        .or_else(|| {
+            OVERLOADS
+                .iter()
+                .filter(|&&(n, _, _)| n == name)
+                .find(|&&(_, params, _)| fits(params, false))
+        })?;
+    Some(call(name, row.2, args))
+}
+
 /// Installs every overload, and `for x in array`, into `engine`.
 pub fn register(engine: &mut Engine) {
     // `for x in array { … }` (rhai iterates nothing on its own).
