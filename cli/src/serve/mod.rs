@@ -64,7 +64,8 @@ pub struct Args {
     /// connection's start or the end of the previous answer; then the connection is closed.
     #[arg(long, default_value_t = 10_000)]
     pub header_timeout_ms: u64,
-    /// rhai operations one rule expression may take (the evaluation budget).
+    /// Operations one rule expression run may take (the evaluation budget): one per node
+    /// evaluated and per item looped over.
     #[arg(long)]
     pub max_operations: Option<u64>,
     /// Threads serving connections, each on its own single-threaded runtime (default: one per

@@ -1,10 +1,9 @@
-//! The rhai sandbox rules run in: a raw engine with an allowlist of functions instead of rhai's
-//! packages (`crate::functions::builtins` for strings, arrays, maps and numbers, the domain
-//! functions of `crate::functions`, and `pending`), strict variables, no user functions, modules or
-//! closures (crate features), and hard limits so a hostile rule ends with an error instead of a
-//! hang or an exhausted memory. Without user functions there is no recursion to bound: a rule that
-//! tries to define one fails to compile. A rule that calls a function outside the allowlist fails
-//! to compile too (the pack is refused at load, naming the rule), not at evaluation.
+//! The limits of every rule expression run ([`Limits`]), and the rhai sandbox the reference
+//! evaluation runs in (feature `reference`, `crate::compile::reference`): a raw engine with the
+//! same allowlist of functions as the engine (`crate::functions::builtins` for strings, arrays,
+//! maps and numbers, the domain functions of `crate::functions`, and `pending`), strict variables,
+//! no user functions, modules or closures (crate features), and the same limits. A rule that
+//! calls a function outside the allowlist fails to compile there too.
 
 use std::sync::Mutex;
 
@@ -26,13 +25,20 @@ pub(crate) fn raise_pending(paths: Vec<String>) -> Result<Dynamic, Box<EvalAltRe
 /// Resource limits of one rule expression run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// rhai operations one expression may take (a loop iteration is a few).
+    /// Operations one expression run may take: one per node evaluated and per item looped over
+    /// (0: no limit).
     pub max_operations: u64,
+    /// rhai's expression depth, for the reference evaluation; the engine's reader refuses
+    /// nesting deeper than `compile::syntax::MAX_LEVEL`.
     pub max_expr_depth: usize,
     /// Bytes of any one string a rule builds.
     pub max_string_size: usize,
+    /// Items of any one list a rule builds.
     pub max_array_size: usize,
+    /// rhai's map size limit, for the reference evaluation (rules cannot grow a map: maps are
+    /// written as literals).
     pub max_map_size: usize,
+    /// `let` variables of one expression.
     pub max_variables: usize,
 }
 

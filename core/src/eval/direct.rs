@@ -429,14 +429,7 @@ fn walk(value: &Dynamic, steps: &[Step], env: &mut Env<'_>) -> Answer {
             let key = eval(index, env)?;
             if let (Ok(array), Ok(i)) = (value.as_array_ref(), key.as_int()) {
                 // A negative index counts from the end, as in rhai; out of range is an error.
-                let at = if i < 0 {
-                    usize::try_from(i.unsigned_abs())
-                        .ok()
-                        .and_then(|back| array.len().checked_sub(back))
-                } else {
-                    usize::try_from(i).ok()
-                };
-                match at.and_then(|at| array.get(at)) {
+                match builtins::list_position(array.len(), i).and_then(|at| array.get(at)) {
                     Some(item) => walk(item, rest, env),
                     None => Err(Stop::Error(format!(
                         "index {i} is outside a list of {} items",

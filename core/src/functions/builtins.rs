@@ -48,6 +48,18 @@ pub const NAMES: &[&str] = &[
     "parse_float",
 ];
 
+/// The position `index` names in a list of `len` items: a negative index counts from the end, as
+/// in rhai; `None` when out of range.
+pub(crate) fn list_position(len: usize, index: INT) -> Option<usize> {
+    if index < 0 {
+        usize::try_from(index.unsigned_abs())
+            .ok()
+            .and_then(|back| len.checked_sub(back))
+    } else {
+        usize::try_from(index).ok().filter(|&i| i < len)
+    }
+}
+
 pub(crate) fn count(n: usize) -> INT {
     INT::try_from(n).unwrap_or(INT::MAX)
 }

@@ -18,8 +18,8 @@ use rhai::{
 };
 
 use super::builtins::{
-    arrays_equal, count, make_lower_in_place, make_upper_in_place, maps_equal, parse_float,
-    parse_int, replace_in_place, sub_string, trim_in_place, values_equal,
+    arrays_equal, count, list_position, make_lower_in_place, make_upper_in_place, maps_equal,
+    parse_float, parse_int, replace_in_place, sub_string, trim_in_place, values_equal,
 };
 use super::{credit_code, dates, lists, FnResult};
 use crate::compile::sandbox::raise_pending;
@@ -428,14 +428,8 @@ fn call(
         // `get(i)`: like `a[i]` (negative counts from the end) but `()` when out of range.
         Overload::ArrayGet => {
             let (list, index) = (a.array(0)?, a.int(1)?);
-            let at = if index < 0 {
-                usize::try_from(index.unsigned_abs())
-                    .ok()
-                    .and_then(|back| list.len().checked_sub(back))
-            } else {
-                usize::try_from(index).ok()
-            };
-            at.and_then(|i| list.get(i))
+            list_position(list.len(), index)
+                .and_then(|i| list.get(i))
                 .cloned()
                 .unwrap_or(Dynamic::UNIT)
         }
