@@ -551,7 +551,7 @@ impl<'f> Lowering<'f> {
     }
 
     /// A new `let` (or loop) variable, visible until the end of the enclosing block.
-    /// A chain's base and steps, as [`Lowering::chain_form`] gives them a form: its arguments
+    /// A chain's base and steps in the form `form` gives them, its arguments
     /// evaluated first, in rhai's order, when that order can show ([`pending_out_of_order`]).
     /// Each argument that is more than a constant or a variable is taken into a variable of its
     /// own first (a slot no name reaches), then the base, and the chain reads those.
