@@ -417,3 +417,71 @@ fn forms_outside_the_rule_language_are_refused_at_load() {
         );
     }
 }
+
+/// The engine words its errors itself (rhai, the reference, is compared on codes only): each
+/// message says what failed, with the values involved.
+#[test]
+fn errors_say_what_failed_in_the_engines_words() {
+    let ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+    let nested = format!(
+        "let n = 0; for p in {ten} {{ for q in {ten} {{ for r in {ten} {{ for s in {ten} {{ \
+         for t in {ten} {{ n += 1; }} }} }} }} }} n"
+    );
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "if org.workers > 100 { 1 } else { throw \"too few workers: \" + org.workers }",
+            "rule.runtime",
+            "failed to run: too few workers: 5",
+        ),
+        ("org.workers / 0", "rule.runtime", "division by zero: 5 / 0"),
+        (
+            "let a = [1]; a[org.workers]",
+            "rule.runtime",
+            "index 5 is outside a list of 1 items",
+        ),
+        (
+            "\"a\" * org.workers",
+            "rule.runtime",
+            "`*` does not apply to string and integer",
+        ),
+        (
+            "org.workers.len()",
+            "rule.runtime",
+            "no function `len` takes (integer)",
+        ),
+        (
+            "let s = \"ab\"; s[org.workers - 5]",
+            "rule.runtime",
+            "a string is not indexed in rules",
+        ),
+        (
+            nested.as_str(),
+            "rule.budget",
+            "stopped at its budget: more operations than the sandbox allows (100000)",
+        ),
+    ];
+    for (expr, code, says) in cases {
+        let quoted = serde_json::to_string(expr).unwrap();
+        let extra = format!(
+            "\n[[rule]]\nid = \"x\"\nkind = \"derive\"\nsets = \"d.x\"\n\
+             message = {{ zh = \"式\", en = \"expr\" }}\nbasis = {{ source = \"S\", article = \"9\" }}\n\
+             expr = {quoted}\n"
+        );
+        let pack = common::load(&common::with_extra_rules(&extra)).expect(expr);
+        let outcome = pack.evaluate(
+            &json!({"org": {"workers": 5, "kind": "a", "items": []}}),
+            &EvalOptions::default(),
+        );
+        let error = outcome
+            .errors
+            .iter()
+            .find(|e| e.rule.as_deref() == Some("x"))
+            .unwrap_or_else(|| panic!("{expr}: no error in {}", outcome.to_json()));
+        assert_eq!(error.code, code, "{expr}");
+        let message = error.message.to_string();
+        assert!(
+            message.contains(says) && !message.contains("Runtime error"),
+            "{expr}: {message}"
+        );
+    }
+}
