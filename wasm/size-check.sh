@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=${1:-wasm/pkg}
 TARGET=$((200 * 1024))
-BUDGET=${HEGUI_WASM_GZIP_BUDGET:-$((233 * 1024))}
+BUDGET=${HEGUI_WASM_GZIP_BUDGET:-$((228 * 1024))}
 wasm=$(gzip -9c "$pkg/hegui_wasm_bg.wasm" | wc -c)
 glue=$(cat "$pkg/hegui_wasm.js" "$pkg/index.js" "$pkg/bind-form.js" | gzip -9c | wc -c)
 total=$((wasm + glue))

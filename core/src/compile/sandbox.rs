@@ -7,20 +7,13 @@
 
 use std::sync::Mutex;
 
-use rhai::{ASTNode, Dynamic, Engine, EvalAltResult, Expr, LexError, Position, Token, AST};
+use rhai::{ASTNode, Engine, Expr, LexError, Token, AST};
 
 use crate::sorted::SortedSet;
 
 /// Raised by `pending(paths)`: the rule cannot decide until these fields are filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSignal(pub Vec<String>);
-
-pub(crate) fn raise_pending(paths: Vec<String>) -> Result<Dynamic, Box<EvalAltResult>> {
-    Err(Box::new(EvalAltResult::ErrorRuntime(
-        Dynamic::from(PendingSignal(paths)),
-        Position::NONE,
-    )))
-}
 
 /// Resource limits of one rule expression run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use crate::compile::direct::{
     Comparison, Direct, DirectExpr, ForLoop, Function, Mutation, Operator, Step,
 };
 use crate::compile::PARAMS_ROOT;
-use crate::functions::{builtins, credit_code, dates, lists};
+use crate::functions::{builtins, credit_code, dates, lists, FnError};
 
 /// Why a run ended without a value.
 #[derive(Debug, Clone)]
@@ -868,13 +868,11 @@ fn contains(container: &Dynamic, item: &Dynamic) -> Answer {
     }
 }
 
-/// A function's error, in its own words (the functions raise rhai's error type, which also
-/// carries a position the direct forms do not use).
-fn function_error(e: rhai::EvalAltResult) -> Stop {
+/// A function's error, in its own words.
+fn function_error(e: FnError) -> Stop {
     match e {
-        rhai::EvalAltResult::ErrorRuntime(value, _) => Stop::Error(value.to_string()),
-        rhai::EvalAltResult::ErrorArithmetic(message, _) => Stop::Error(message),
-        other => Stop::Error(other.to_string()),
+        FnError::Failed(message) => Stop::Error(message),
+        FnError::Pending(paths) => Stop::Pending(paths),
     }
 }
 
@@ -884,7 +882,7 @@ fn call_registered(name: &'static str, args: &[&Dynamic]) -> Answer {
         args.iter().map(|a| (*a).clone()).collect();
     let mut refs: smallvec::SmallVec<[&mut Dynamic; MAX_ARGS + 1]> = owned.iter_mut().collect();
     match crate::functions::call_named(name, &mut refs) {
-        Some(answer) => answer.map_err(|e| function_error(*e)),
+        Some(answer) => answer.map_err(function_error),
         None => Err(no_function(name, args)),
     }
 }
@@ -892,7 +890,7 @@ fn call_registered(name: &'static str, args: &[&Dynamic]) -> Answer {
 /// Calls a function of the allowlist: the common ones here, on the types they were registered
 /// for (a value of another type is an error naming it), the others through the table.
 pub(crate) fn call(f: Function, args: &[&Dynamic]) -> Answer {
-    let ok = |r: Result<Dynamic, Box<rhai::EvalAltResult>>| r.map_err(|e| function_error(*e));
+    let ok = |r: Result<Dynamic, FnError>| r.map_err(function_error);
     match (f, args) {
         (Function::Registered(name), _) => call_registered(name, args),
         (Function::Len, [v]) => length(v),

@@ -10,9 +10,33 @@ pub mod dates;
 pub mod lists;
 mod registry;
 
-/// Result type of every rhai-callable function: an `Err` becomes a rhai runtime error that names
+/// Result type of every function of the sandbox: an `Err` becomes the rule's runtime error, naming
 /// the offending value, so a faulty rule or bad input fails loudly instead of yielding a guess.
-pub type FnResult<T> = Result<T, Box<rhai::EvalAltResult>>;
+pub type FnResult<T> = Result<T, FnError>;
+
+/// Why a function of the sandbox has no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FnError {
+    /// The message of the rule's runtime error.
+    Failed(String),
+    /// `pending(paths)`: the rule cannot decide until these fields are filled in.
+    Pending(Vec<String>),
+}
+
+impl From<String> for FnError {
+    fn from(message: String) -> Self {
+        FnError::Failed(message)
+    }
+}
+
+impl std::fmt::Display for FnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FnError::Failed(message) => f.write_str(message),
+            FnError::Pending(paths) => write!(f, "pending on {}", paths.join(", ")),
+        }
+    }
+}
 
 pub(crate) use registry::{call_named, known};
 /// Registers every function of the sandbox (the allowlist and the domain functions: dates,

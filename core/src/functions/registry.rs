@@ -17,12 +17,14 @@ use rhai::{
     FLOAT, INT,
 };
 
+use super::FnError;
+
 use super::builtins::{
     arrays_equal, count, list_position, make_lower_in_place, make_upper_in_place, maps_equal,
     parse_float, parse_int, replace_in_place, sub_string, trim_in_place, values_equal,
 };
 use super::{credit_code, dates, lists, FnResult};
-use crate::compile::sandbox::raise_pending;
+use crate::compile::sandbox::PendingSignal;
 
 /// A parameter's type, as rhai sees the argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,16 +253,26 @@ pub fn register(engine: &mut Engine) {
     for &(name, params, overload) in OVERLOADS {
         let types: Vec<TypeId> = params.iter().map(|p| p.type_id()).collect();
         engine.register_raw_fn(name, types, move |_: NativeCallContext, args| {
-            call(name, overload, args)
+            call(name, overload, args).map_err(rhai_error)
         });
     }
 }
 
-/// What an argument of an unexpected type gives (rhai never passes one: see the module's notes).
-fn mismatch(function: &str, at: usize) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(
-        format!("internal: argument {at} of `{function}` has an unexpected type").into(),
-        Position::NONE,
+/// A function's error as rhai raises it: `pending` as its signal, anything else as a runtime
+/// error with the message.
+fn rhai_error(e: FnError) -> Box<EvalAltResult> {
+    let value = match e {
+        FnError::Pending(paths) => Dynamic::from(PendingSignal(paths)),
+        FnError::Failed(message) => message.into(),
+    };
+    Box::new(EvalAltResult::ErrorRuntime(value, Position::NONE))
+}
+
+/// What an argument of an unexpected type gives (the resolution never passes one: see the
+/// module's notes).
+fn mismatch(function: &str, at: usize) -> FnError {
+    FnError::Failed(format!(
+        "internal: argument {at} of `{function}` has an unexpected type"
     ))
 }
 
@@ -347,10 +359,6 @@ fn max_float(x: FLOAT, y: FLOAT) -> FLOAT {
     } else {
         y
     }
-}
-
-fn arithmetic(message: String) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorArithmetic(message, Position::NONE))
 }
 
 /// Runs one overload on the arguments rhai resolved it for.
@@ -450,7 +458,7 @@ fn call(
             let x = a.int(0)?;
             Dynamic::from_int(
                 x.checked_abs()
-                    .ok_or_else(|| arithmetic(format!("Negation overflow: -{x}")))?,
+                    .ok_or_else(|| FnError::Failed(format!("Negation overflow: -{x}")))?,
             )
         }
         Overload::AbsFloat => Dynamic::from_float(a.float(0)?.abs()),
@@ -468,14 +476,15 @@ fn call(
         Overload::ParseInt => {
             let s = a.text(0)?;
             Dynamic::from_int(
-                parse_int(&s)
-                    .map_err(|e| arithmetic(format!("Error parsing integer number '{s}': {e}")))?,
+                parse_int(&s).map_err(|e| {
+                    FnError::Failed(format!("Error parsing integer number '{s}': {e}"))
+                })?,
             )
         }
         Overload::ParseFloat => {
             let s = a.text(0)?;
             Dynamic::from_float(parse_float(&s).map_err(|e| {
-                arithmetic(format!("Error parsing floating-point number '{s}': {e}"))
+                FnError::Failed(format!("Error parsing floating-point number '{s}': {e}"))
             })?)
         }
         Overload::AddDays => Dynamic::from(dates::add_days(a.text(0)?, a.int(1)?)?),
@@ -501,9 +510,11 @@ fn call(
         }
         Overload::Pluck => Dynamic::from_array(lists::pluck(&*a.array(0)?, &a.text(1)?)?),
         Overload::Sum => lists::sum(&*a.array(0)?)?,
-        Overload::PendingPath => raise_pending(vec![a.text(0)?.to_string()])?,
+        Overload::PendingPath => return Err(FnError::Pending(vec![a.text(0)?.to_string()])),
         Overload::PendingPaths => {
-            raise_pending(a.array(0)?.iter().map(ToString::to_string).collect())?
+            return Err(FnError::Pending(
+                a.array(0)?.iter().map(ToString::to_string).collect(),
+            ))
         }
     })
 }
