@@ -68,11 +68,12 @@ pub(crate) struct Env<'a> {
     pub locals: Vec<Dynamic>,
     /// Longest string the sandbox lets a rule build, in bytes (0: no limit).
     pub max_string: usize,
-    /// Most variables the sandbox lets a rule have in scope.
+    /// Most `let` variables one expression may have (0: no limit).
     pub max_variables: usize,
+    /// Longest list the sandbox lets a rule build, in items (0: no limit).
     pub max_array: usize,
-    /// Operations the rule may take (0: no limit): one per node evaluated, a loop's body once
-    /// per item. And the nodes visited so far.
+    /// Operations the rule may take (0: no limit): one per node evaluated and one per item a
+    /// loop goes over. And the operations counted so far.
     pub max_operations: u64,
     pub visited: u64,
 }
