@@ -1,6 +1,6 @@
 //! The direct forms' reader (`compile::syntax`) against rhai: whatever the reader takes, rhai
-//! compiles too (the reader's texts are compiled by rhai only if a run gives up, so a text rhai
-//! refuses must never load through the reader), and lowering rhai's syntax tree gives the same
+//! compiles too (the rule language is a part of rhai's, so a text rhai refuses must never load),
+//! and lowering rhai's syntax tree gives the same
 //! direct form, node for node (`hegui_core::compile::syntax_check`). Checked on every expression
 //! of the shipped packs, on corners, on generated texts (valid and not, with the symbols and words
 //! rhai reads its own way), and on deep nesting.

@@ -18,7 +18,8 @@ fn registry() -> &'static Registry {
     })
 }
 
-/// Each pack of the registry, in the same order, with every expression left to rhai.
+/// Each pack of the registry, in the same order, with every expression run in rhai (the
+/// reference).
 fn references() -> &'static Vec<CompiledPack> {
     static R: OnceLock<Vec<CompiledPack>> = OnceLock::new();
     R.get_or_init(|| {

@@ -1,17 +1,11 @@
-//! Rule expressions in a small form the engine evaluates itself, without rhai's interpreter.
+//! Rule expressions in the small form the engine evaluates itself (`crate::eval::direct`).
 //!
-//! Most rule expressions are a field path, a comparison, a `??`, a condition, a `let` or two and a
-//! call of a domain function. rhai evaluates them correctly but pays for its generality on every
-//! run: a fresh runtime state, variables searched by name, functions dispatched by hash, and the
-//! maps it walks through cloned on the way. Across a whole pack that was most of an evaluation.
-//!
-//! So, at load, an expression written with only the forms below is read into a [`Direct`] tree
-//! straight from its text (`crate::compile::syntax`). At evaluation the direct form runs first
-//! (`crate::eval::direct`); when it meets a case it does not handle exactly as rhai would (a mix
-//! of types, an index out of range, a function error, ...) it gives up and the same expression
-//! runs in rhai. rhai therefore stays the reference for every answer and every error message; the
-//! direct form only answers the cases where the answer is certain. The conformance corpus checks
-//! both paths give the same outcome.
+//! At load, every expression is read into a [`Direct`] tree straight from its text
+//! (`crate::compile::syntax`); a text the reader does not take is a load error. Variables are
+//! resolved to slots, document fields and rules' values to their places, so an evaluation
+//! searches nothing by name. The trees give rhai's answers on the same values: rhai is the
+//! reference the tests, the fuzz targets and the conformance corpus compare them with (feature
+//! `reference`).
 //!
 //! [`lower`] and [`lower_with`] build the same trees from rhai's syntax tree instead. Loading does
 //! not use them: they are the reference the reader is tested against
@@ -20,8 +14,8 @@
 
 use rhai::{ASTFlags, Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, StmtBlock, Token, AST};
 
-/// Largest tree lowered: a bound on the work one direct evaluation does without rhai's operation
-/// counter (a direct tree has no loops, so its cost is at most proportional to its size).
+/// Largest tree read: a bound on the size of one expression (its run is bounded by the
+/// operations budget, `crate::compile::Limits`).
 pub const MAX_NODES: usize = 512;
 
 /// A lowered expression or statement.
@@ -89,17 +83,30 @@ pub enum Mutation {
     Push,
 }
 
+/// Each method that changes its receiver: its name and its arguments, the receiver not counted.
+const MUTATIONS: [(&str, usize, Mutation); 5] = [
+    ("trim", 0, Mutation::Trim),
+    ("replace", 2, Mutation::Replace),
+    ("make_upper", 0, Mutation::MakeUpper),
+    ("make_lower", 0, Mutation::MakeLower),
+    ("push", 1, Mutation::Push),
+];
+
 impl Mutation {
     /// The method a call names (arguments not counting the receiver), if it is one of these.
     pub fn named(name: &str, arity: usize) -> Option<Mutation> {
-        Some(match (name, arity) {
-            ("trim", 0) => Mutation::Trim,
-            ("replace", 2) => Mutation::Replace,
-            ("make_upper", 0) => Mutation::MakeUpper,
-            ("make_lower", 0) => Mutation::MakeLower,
-            ("push", 1) => Mutation::Push,
-            _ => return None,
-        })
+        MUTATIONS
+            .iter()
+            .find(|&&(n, a, _)| n == name && a == arity)
+            .map(|&(_, _, m)| m)
+    }
+
+    /// The method's name, as rules call it.
+    pub fn name(self) -> &'static str {
+        MUTATIONS
+            .iter()
+            .find(|&&(_, _, m)| m == self)
+            .map_or("", |&(n, _, _)| n)
     }
 }
 
@@ -158,8 +165,8 @@ pub enum Function {
     ParseInt,
     ParseFloat,
     /// `pending(paths)`: the direct form raises the same signal rhai's function raises (the
-    /// paths, each argument printed as rhai prints it), so a rule that finds out it needs more
-    /// input does not run again in rhai (`crate::eval::direct`, `Env::pending`).
+    /// paths, each argument printed as rhai prints it): the rule becomes pending on them
+    /// (`crate::eval::direct`, `Stop::Pending`).
     Pending,
     /// Any other function of the sandbox's table (`crate::functions`), resolved by the types of
     /// its arguments when it runs.
@@ -550,7 +557,6 @@ impl<'f> Lowering<'f> {
         }
     }
 
-    /// A new `let` (or loop) variable, visible until the end of the enclosing block.
     /// A chain's base and steps in the form `form` gives them, its arguments
     /// evaluated first, in rhai's order, when that order can show ([`pending_out_of_order`]).
     /// Each argument that is more than a constant or a variable is taken into a variable of its
@@ -602,6 +608,7 @@ impl<'f> Lowering<'f> {
         slot
     }
 
+    /// A new `let` (or loop) variable, visible until the end of the enclosing block.
     pub(super) fn declare(&mut self, name: &ImmutableString) -> usize {
         let slot = self.slots;
         self.slots += 1;

@@ -225,7 +225,6 @@ impl CompiledPack {
         };
         let expressions = Expressions {
             check,
-            roots: &names.roots,
             reader: DirectReader {
                 field: &field,
                 produced: &produced,
@@ -851,7 +850,6 @@ pub(crate) type ExpressionCheck<'a> =
 /// caller's own check (the reference build's rhai compiles them there too).
 struct Expressions<'a> {
     check: &'a ExpressionCheck<'a>,
-    roots: &'a SortedSet<String>,
     reader: DirectReader<'a>,
 }
 
@@ -869,8 +867,8 @@ fn compile_expr(
     src: &str,
     for_each: Option<&ForEach>,
 ) -> Result<Expr, String> {
-    (expressions.check)(src, expressions.roots, for_each)?;
-    let direct = read_direct(&expressions.reader, expressions.roots, src, for_each)
+    (expressions.check)(src, &names.roots, for_each)?;
+    let direct = read_direct(&expressions.reader, &names.roots, src, for_each)
         .map_err(|refusal| refusal.describe(src))?;
     let mut reads = Reads::default();
     for chain in reads::chains(src).map_err(|e| e.to_string())? {

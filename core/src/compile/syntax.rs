@@ -2,14 +2,13 @@
 //!
 //! Loading a pack used to parse every rule expression with rhai and lower rhai's syntax tree to a
 //! direct form ([`super::direct`]). rhai's tokenizer and parser were the largest part of a first
-//! load in a browser, where they run as not-yet-optimised code. This reader takes the part of the
-//! language the direct forms cover (literals, variables, paths, calls of the allowlist, the
-//! operators the direct forms evaluate, `let`, assignment, `if`, `for`, blocks, `throw`,
-//! comments) to the same direct form itself, and says `None` for anything else: such an
-//! expression is compiled by rhai at load, as before.
+//! load in a browser, where they run as not-yet-optimised code. This reader takes the rule
+//! language (literals, variables, paths, calls of the allowlist, the operators the direct forms
+//! evaluate, `let`, assignment, `if`, `for`, blocks, `throw`, `return`, comments) to the direct
+//! form itself, and refuses anything else with a [`Refusal`]: a load error.
 //!
-//! What it takes is not compiled by rhai at load, only when a run of its direct form gives up
-//! (`crate::eval`). So it must never take a text that rhai refuses or reads differently. It
+//! The rule language is a part of rhai's, and rhai is the reference the engine's answers are
+//! checked against. So the reader must never take a text that rhai refuses or reads differently. It
 //! refuses whatever it is unsure of: escapes other than `\n \t \r \\ \"`, numbers other than
 //! plain decimals and exponents, rhai's keywords and reserved words as names, symbols rhai reads
 //! as one token (`<-`, `--`, `!in`, ...), a block comment left open, an index on a literal,
@@ -18,9 +17,9 @@
 //! for corners and for generated texts, and checks that rhai compiles whatever it takes.
 //!
 //! Operator precedence and grouping follow rhai's parser (`parse_binary_op`): `||` 30, `&&` 60,
-//! `==` `!=` 90, `in` 110, `<` `<=` `>` `>=` 130, `??` 135, `+` `-` 150, `*` 180, all binding to
-//! the left. `x in list` is `contains(list, x)`; `a && b && c` is one `And` of three, as rhai
-//! builds it; `-` before a number literal is part of the literal.
+//! `==` `!=` 90, `in` 110, `<` `<=` `>` `>=` 130, `??` 135, `+` `-` 150, `*` `/` `%` 180, all
+//! binding to the left. `x in list` is `contains(list, x)`; `a && b && c` is one `And` of three,
+//! as rhai builds it; `-` before a number literal is part of the literal.
 
 use rhai::{Dynamic, ImmutableString, FLOAT, INT};
 
@@ -891,12 +890,17 @@ impl<'s> Reader<'s, '_> {
                     // expression on a `let` variable (the sandbox refuses it on anything else).
                     let alone =
                         chain.steps.is_empty() && !matches!(self.peek(), Token::Symbol("." | "["));
-                    let local = match chain.base {
-                        Base::Variable(v) => self.lowering.variable(&ImmutableString::from(v)),
-                        Base::Value(_) => Direct::Const(Dynamic::UNIT),
+                    let slot = match chain.base {
+                        Base::Variable(v) => {
+                            match self.lowering.variable(&ImmutableString::from(v)) {
+                                Direct::Local(slot) => Some(slot),
+                                _ => None,
+                            }
+                        }
+                        Base::Value(_) => None,
                     };
-                    return match (alone, local) {
-                        (true, Direct::Local(slot)) => Some(Some(Direct::Mutate(slot, m, args))),
+                    return match (alone, slot) {
+                        (true, Some(slot)) => Some(Some(Direct::Mutate(slot, m, args))),
                         _ => {
                             self.changing_method.get_or_insert(property);
                             None

@@ -297,13 +297,7 @@ fn mutate(
     max_string: usize,
     max_array: usize,
 ) -> Result<(), Stop> {
-    let method = match m {
-        Mutation::Trim => "trim",
-        Mutation::Replace => "replace",
-        Mutation::MakeUpper => "make_upper",
-        Mutation::MakeLower => "make_lower",
-        Mutation::Push => "push",
-    };
+    let method = m.name();
     let refused = |target: &Dynamic| {
         Stop::Error(format!(
             "no method `{method}` of {}{}",
@@ -619,7 +613,7 @@ enum Kind {
     Str,
     /// Arrays and maps: equality goes through the registered `==`.
     Container,
-    /// Chars, and anything else: left to rhai.
+    /// Chars, and anything else (no value of a rule has another type): an error.
     Other,
 }
 
@@ -699,7 +693,12 @@ fn compare(op: Comparison, a: &Dynamic, b: &Dynamic) -> Result<bool, Stop> {
         // `str` orders them: dates written `YYYY-MM-DD` compare as dates).
         (Kind::Bool, Kind::Bool) => Ok(ordered(as_bool(a)?.cmp(&as_bool(b)?))),
         (Kind::Str, Kind::Str) => {
-            let (x, y) = (as_str(a)?, as_str(b)?);
+            let (x, y) = (
+                a.as_immutable_string_ref()
+                    .map_err(|_| mismatch("a string", a))?,
+                b.as_immutable_string_ref()
+                    .map_err(|_| mismatch("a string", b))?,
+            );
             Ok(ordered(x.as_str().cmp(y.as_str())))
         }
         // Different kinds (a list and a map among them): rhai's default is `!=` true, everything

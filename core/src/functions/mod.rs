@@ -15,26 +15,19 @@ mod registry;
 pub type FnResult<T> = Result<T, FnError>;
 
 /// Why a function of the sandbox has no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FnError {
     /// The message of the rule's runtime error.
+    #[error("{0}")]
     Failed(String),
     /// `pending(paths)`: the rule cannot decide until these fields are filled in.
+    #[error("pending on {}", .0.join(", "))]
     Pending(Vec<String>),
 }
 
 impl From<String> for FnError {
     fn from(message: String) -> Self {
         FnError::Failed(message)
-    }
-}
-
-impl std::fmt::Display for FnError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FnError::Failed(message) => f.write_str(message),
-            FnError::Pending(paths) => write!(f, "pending on {}", paths.join(", ")),
-        }
     }
 }
 
